@@ -1,0 +1,114 @@
+/**
+ * Configuration, parsed once from the environment and validated.
+ * Nothing else in the code base reads `process.env`.
+ */
+import path from 'node:path';
+
+export interface Config {
+  /** Port the HTTP server listens on. */
+  port: number;
+  /** Address the HTTP server binds to. */
+  host: string;
+  /** PostgreSQL URL; null means the embedded database under `dataDir`. */
+  databaseUrl: string | null;
+  /** Folder of the embedded database and other local state. */
+  dataDir: string;
+  /** Secret signing session cookies; null means generate once and keep it in `dataDir`. */
+  secretKey: string | null;
+  /** Password of the superuser `admin` created on first start; null means a random one. */
+  adminPassword: string | null;
+  /** pino log level. */
+  logLevel: string;
+  /** Trust X-Forwarded-* headers from a reverse proxy (and mark cookies Secure on https). */
+  trustProxy: boolean;
+  /** Title shown in the navigation bar and page titles. */
+  siteTitle: string;
+  /** Largest accepted request body, in bytes. */
+  bodyLimitBytes: number;
+  /** Session lifetime in seconds since the last request. */
+  sessionMaxAgeSeconds: number;
+  /** Failed logins allowed per IP address and per username within the window. */
+  loginThrottleMax: number;
+  /** Length of the login throttle window, in seconds. */
+  loginThrottleWindowSeconds: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** A configuration value that stops start-up; the message names the key. */
+export class ConfigError extends Error {
+  constructor(key: string, problem: string, value: string) {
+    super(`Configuration error: ${key} ${problem} (got ${JSON.stringify(value)})`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function readString(env: Env, key: string, fallback: string): string {
+  const value = env[key];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function readOptional(env: Env, key: string): string | null {
+  const value = env[key];
+  return value === undefined || value === '' ? null : value;
+}
+
+function readInteger(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+    throw new ConfigError(key, `must be an integer from ${min} to ${max}`, raw);
+  }
+  return value;
+}
+
+function readBoolean(env: Env, key: string, fallback: boolean): boolean {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(key, 'must be true or false', raw);
+}
+
+function readChoice(env: Env, key: string, fallback: string, choices: string[]): string {
+  const value = readString(env, key, fallback);
+  if (!choices.includes(value)) {
+    throw new ConfigError(key, `must be one of ${choices.join(', ')}`, value);
+  }
+  return value;
+}
+
+function readDatabaseUrl(env: Env, key: string): string | null {
+  const value = readOptional(env, key);
+  if (value !== null && !/^postgres(ql)?:\/\//.test(value)) {
+    throw new ConfigError(key, 'must be a postgres:// or postgresql:// URL', value);
+  }
+  return value;
+}
+
+/** Reads the whole configuration; throws ConfigError naming the first bad key. */
+export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
+  const secretKey = readOptional(env, 'SECRET_KEY');
+  if (secretKey !== null && secretKey.length < 32) {
+    throw new ConfigError('SECRET_KEY', 'must be at least 32 characters long', '<hidden>');
+  }
+  return {
+    port: readInteger(env, 'PORT', 8000, 0, 65535),
+    host: readString(env, 'HOST', '127.0.0.1'),
+    databaseUrl: readDatabaseUrl(env, 'DATABASE_URL'),
+    dataDir: path.resolve(cwd, readString(env, 'DATA_DIR', './data')),
+    secretKey,
+    adminPassword: readOptional(env, 'ADMIN_PASSWORD'),
+    logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    trustProxy: readBoolean(env, 'TRUST_PROXY', false),
+    siteTitle: readString(env, 'SITE_TITLE', 'SODAR Core TS'),
+    bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    sessionMaxAgeSeconds: readInteger(env, 'SESSION_MAX_AGE_SECONDS', 14 * 24 * 3600, 60, 365 * 24 * 3600),
+    loginThrottleMax: readInteger(env, 'LOGIN_THROTTLE_MAX', 10, 1, 1000000),
+    loginThrottleWindowSeconds: readInteger(env, 'LOGIN_THROTTLE_WINDOW_SECONDS', 900, 1, 86400),
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * The data source: a PostgreSQL server when a URL is given, else the embedded PostgreSQL
+ * (PGlite) with its files in a folder. Same SQL, same migrations on both.
+ */
+import fs from 'node:fs';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { types as pgTypes } from 'pg';
+import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
+import type { Logger } from 'pino';
+import { embeddedDriver } from './embedded-pool';
+
+type MigrationClass = new () => object;
+
+export interface DatabaseOptions {
+  /** PostgreSQL URL, or null for the embedded database. */
+  url: string | null;
+  /** Folder of the embedded database, or `memory://` for a throwaway one. */
+  embeddedPath: string;
+  entities: MixedList<EntitySchema>;
+  migrations: MigrationClass[];
+  logger: Logger;
+}
+
+/** Counts every SQL statement sent, so benchmarks and tests can report queries per request. */
+export class QueryCounter implements TypeOrmLogger {
+  count = 0;
+
+  constructor(private readonly logger: Logger) {}
+
+  logQuery(): void {
+    this.count += 1;
+  }
+  logQueryError(error: string | Error, query: string): void {
+    this.logger.debug({ err: error, query }, 'query failed');
+  }
+  logQuerySlow(time: number, query: string): void {
+    this.logger.warn({ time, query }, 'slow query');
+  }
+  logSchemaBuild(message: string): void {
+    this.logger.debug(message);
+  }
+  logMigration(message: string): void {
+    this.logger.info(message);
+  }
+  log(level: 'log' | 'info' | 'warn', message: unknown): void {
+    this.logger[level === 'log' ? 'debug' : level]({ detail: message }, 'typeorm');
+  }
+}
+
+export interface Database {
+  dataSource: DataSource;
+  kind: 'embedded' | 'postgres';
+  queries: QueryCounter;
+}
+
+const INT8_OID = 20;
+
+/**
+ * node-postgres returns bigint (count(*), bigserial) as a string, PGlite as a number.
+ * Both give numbers here, per pool rather than through pg's global type table.
+ */
+const pgTypeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    return format === 'binary' ? pgTypes.getTypeParser(oid, 'binary') : pgTypes.getTypeParser(oid, 'text');
+  },
+};
+
+async function openEmbedded(embeddedPath: string): Promise<PGlite> {
+  if (!embeddedPath.includes('://')) fs.mkdirSync(embeddedPath, { recursive: true });
+  return PGlite.create(embeddedPath, {
+    // PGlite would send JS booleans as 't'/'f' text for untyped parameters; PostgreSQL
+    // semantics need TRUE/FALSE.
+    serializers: { [pgliteTypes.BOOL]: (value: unknown) => (value ? 'TRUE' : 'FALSE') },
+  });
+}
+
+/** Opens (but does not migrate) the database. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const queries = new QueryCounter(options.logger);
+  const common = {
+    type: 'postgres' as const,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'app_migrations',
+    synchronize: false,
+    logger: queries,
+  };
+  const dataSource = options.url
+    ? new DataSource({
+        ...common,
+        url: options.url,
+        connectTimeoutMS: 5000,
+        extra: { types: pgTypeParsers, max: 10, idleTimeoutMillis: 30000 },
+      })
+    : new DataSource({ ...common, driver: embeddedDriver(await openEmbedded(options.embeddedPath)) });
+  await dataSource.initialize();
+  return { dataSource, kind: options.url ? 'postgres' : 'embedded', queries };
+}
+
+/** An arbitrary constant key: only one process at a time runs migrations on a server. */
+const MIGRATION_LOCK_KEY = 7_420_001;
+
+/**
+ * Applies pending migrations, each in its own transaction. On a server several processes
+ * may start at once, so they queue on an advisory lock; the embedded database has one process.
+ */
+export async function migrate(db: Database): Promise<void> {
+  if (db.kind === 'embedded') {
+    await db.dataSource.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const lock = db.dataSource.createQueryRunner();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await db.dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await lock.release();
+  }
+}
+
+/** Null when the database answers and has every migration; otherwise why not. */
+export async function readinessProblem(db: Database): Promise<string | null> {
+  try {
+    await db.dataSource.query('SELECT 1');
+    const pending = await db.dataSource.showMigrations();
+    return pending ? 'migrations pending' : null;
+  } catch (error) {
+    return `database unreachable: ${(error as Error).message}`;
+  }
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH',
+  '57P01', '57P02', '57P03', // admin shutdown, crash shutdown, cannot connect now
+  '08000', '08001', '08003', '08006', // connection exceptions
+]);
+
+/** True when an error means "the database cannot be reached", not "the query was wrong". */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 4; depth += 1) {
+    const candidate = current as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof candidate.code === 'string' && UNAVAILABLE_CODES.has(candidate.code)) return true;
+    if (typeof candidate.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|embedded database is closed/i.test(candidate.message)) {
+      return true;
+    }
+    current = candidate.driverError ?? candidate.cause;
+  }
+  return false;
+}

@@ -1,0 +1,79 @@
+/**
+ * The one place where errors become responses: a status code with a page for browsers or
+ * JSON for Ajax/REST clients. Users never see a stack trace; unexpected errors are logged.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { isDatabaseUnavailable } from './database';
+import { HttpError, NotFoundError, PermissionDeniedError, TooManyRequestsError, UnavailableError } from './errors';
+import { flash, renderPage } from './pages';
+
+/** Ajax, REST and JSON-speaking clients get JSON; browsers get pages. */
+export function wantsJson(req: Request): boolean {
+  if (/\/(ajax|api)(\/|$)/.test(req.path)) return true;
+  if (req.is('application/json')) return true;
+  return req.accepts(['html', 'json']) === 'json';
+}
+
+/** Errors thrown by body-parser carry a `type`; map them to our vocabulary. */
+function fromBodyParser(error: { type?: unknown; limit?: unknown }): HttpError | null {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return new HttpError(400, 'Malformed JSON in request body');
+    case 'entity.too.large':
+      return new HttpError(413, `Request body too large (limit ${String(error.limit)} bytes)`);
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new HttpError(415, 'Unsupported request body encoding');
+    default:
+      return null;
+  }
+}
+
+function classify(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  const parsed = fromBodyParser(error as { type?: unknown });
+  if (parsed) return parsed;
+  // Other http-errors from Express's own modules (static files: 404, bad ranges: 416).
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
+    return status === 404 ? new NotFoundError() : new HttpError(status, 'Bad request');
+  }
+  if (isDatabaseUnavailable(error)) return new UnavailableError();
+  return new HttpError(500, 'Internal server error: the problem has been logged.');
+}
+
+/** SODAR's UI rule: a denied page redirects to login (anonymous) or home with a message. */
+function redirectDenied(req: Request, res: Response, error: PermissionDeniedError): void {
+  if (!req.user) {
+    res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
+    return;
+  }
+  flash(req, 'danger', error.message);
+  res.redirect('/');
+}
+
+export function notFoundHandler(req: Request, _res: Response, next: NextFunction): void {
+  next(new NotFoundError(`Not found: ${req.method} ${req.path}`));
+}
+
+export function errorHandler(error: unknown, req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) return next(error);
+  const httpError = classify(error);
+  const log = req.log;
+  if (httpError.status >= 500) log?.error({ err: error }, httpError.message);
+  else log?.debug({ err: error }, httpError.message);
+  if (httpError instanceof TooManyRequestsError) res.set('Retry-After', String(httpError.retryAfterSeconds));
+  if (wantsJson(req)) {
+    res.status(httpError.status).json({ detail: httpError.message });
+    return;
+  }
+  if (httpError instanceof PermissionDeniedError && !httpError.showPage && req.session) {
+    redirectDenied(req, res, httpError);
+    return;
+  }
+  const locals = { title: `Error ${httpError.status}`, status: httpError.status, message: httpError.message };
+  renderPage(req, res, 'error', locals, httpError.status, (renderError) => {
+    log?.error({ err: renderError }, 'error page failed to render');
+    res.status(httpError.status).type('text').send(httpError.message);
+  });
+}

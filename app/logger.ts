@@ -1,0 +1,24 @@
+/** pino JSON logs to stdout; each request and each plugin gets a child logger. */
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import type { NextFunction, Request, Response } from 'express';
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { app: 'sodar-core-ts' } });
+}
+
+/** Gives each request an id (kept from X-Request-Id when sane) and logs it when it ends. */
+export function requestLogger(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const given = req.get('x-request-id');
+    req.id = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    req.log = logger.child({ req_id: req.id });
+    res.set('X-Request-Id', req.id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      req.log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  };
+}

@@ -1,0 +1,59 @@
+/** Starts the site: `npm start`. */
+import http from 'node:http';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createLogger } from './logger';
+import { resolveSecret } from './secret';
+import { buildApp } from './server';
+import { announceFirstSuperuser, openSiteDatabase } from './site';
+
+const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
+
+async function start(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const db = await openSiteDatabase(config, logger);
+  await announceFirstSuperuser(db, config, logger);
+  const { app, maintenance } = buildApp({ config, db, logger, secret: resolveSecret(config) });
+  const server = http.createServer(app);
+  const timer = setInterval(() => maintenance().catch((err: unknown) => logger.warn({ err }, 'maintenance failed')), MAINTENANCE_INTERVAL_MS);
+  timer.unref();
+
+  // SIGTERM: stop accepting, let requests in flight finish, close the database, exit 0.
+  const stop = (signal: string) => {
+    logger.info(`${signal} received: finishing requests in flight`);
+    clearInterval(timer);
+    server.close(() => {
+      db.dataSource.destroy().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'closing the database failed');
+          process.exit(1);
+        },
+      );
+    });
+    server.closeIdleConnections();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+
+  server.listen(config.port, config.host, () => {
+    const where = db.kind === 'embedded' ? 'embedded database' : 'PostgreSQL';
+    logger.info(`Site ready at http://${config.host}:${config.port}/ (${where})`);
+  });
+}
+
+function main(): void {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+  start(config).catch((error: unknown) => {
+    console.error(`Start-up failed: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  });
+}
+
+main();

@@ -1,0 +1,13 @@
+/** projectroles URL map: UI pages and the REST API. */
+import express from 'express';
+import type { DataSource } from 'typeorm';
+import { projectrolesApiRoutes } from './api-views';
+import { requireLogin } from './auth';
+import { homePage } from './views';
+
+export function projectrolesRoutes(deps: { dataSource: DataSource }): express.Router {
+  const router = express.Router();
+  router.get('/', requireLogin, homePage(deps.dataSource));
+  router.use(projectrolesApiRoutes(deps.dataSource));
+  return router;
+}
