@@ -27,10 +27,14 @@ export interface Config {
   bodyLimitBytes: number;
   /** Session lifetime in seconds since the last request. */
   sessionMaxAgeSeconds: number;
-  /** Failed logins allowed per IP address and per username within the window. */
+  /** Failed logins allowed per username within the window. */
   loginThrottleMax: number;
+  /** Failed logins allowed per client IP address within the window (higher: offices share IPs). */
+  loginThrottleIpMax: number;
   /** Length of the login throttle window, in seconds. */
   loginThrottleWindowSeconds: number;
+  /** Send each response's SQL statement count as X-Query-Count (for tests and benchmarks). */
+  queryCountHeader: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -109,6 +113,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     sessionMaxAgeSeconds: readInteger(env, 'SESSION_MAX_AGE_SECONDS', 14 * 24 * 3600, 60, 365 * 24 * 3600),
     loginThrottleMax: readInteger(env, 'LOGIN_THROTTLE_MAX', 10, 1, 1000000),
+    loginThrottleIpMax: readInteger(env, 'LOGIN_THROTTLE_IP_MAX', 50, 1, 1000000),
     loginThrottleWindowSeconds: readInteger(env, 'LOGIN_THROTTLE_WINDOW_SECONDS', 900, 1, 86400),
+    queryCountHeader: readBoolean(env, 'QUERY_COUNT_HEADER', false),
   };
 }

@@ -2,6 +2,7 @@
  * The data source: a PostgreSQL server when a URL is given, else the embedded PostgreSQL
  * (PGlite) with its files in a folder. Same SQL, same migrations on both.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { types as pgTypes } from 'pg';
@@ -21,14 +22,30 @@ export interface DatabaseOptions {
   logger: Logger;
 }
 
-/** Counts every SQL statement sent, so benchmarks and tests can report queries per request. */
+/** A count of SQL statements sent while some unit of work (a request) ran. */
+export interface QueryTally {
+  count: number;
+}
+
+/**
+ * Counts every SQL statement sent, in total and per unit of work, so benchmarks and tests
+ * can report and assert queries per request.
+ */
 export class QueryCounter implements TypeOrmLogger {
   count = 0;
+  private readonly current = new AsyncLocalStorage<QueryTally>();
 
   constructor(private readonly logger: Logger) {}
 
+  /** Runs `work` so that statements it sends, however deep in async code, count in `tally`. */
+  track<T>(tally: QueryTally, work: () => T): T {
+    return this.current.run(tally, work);
+  }
+
   logQuery(): void {
     this.count += 1;
+    const tally = this.current.getStore();
+    if (tally) tally.count += 1;
   }
   logQueryError(error: string | Error, query: string): void {
     this.logger.debug({ err: error, query }, 'query failed');

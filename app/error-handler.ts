@@ -34,8 +34,8 @@ function classify(error: unknown): HttpError {
   const parsed = fromBodyParser(error as { type?: unknown });
   if (parsed) return parsed;
   // Other http-errors from Express's own modules (static files: 404, bad ranges: 416).
-  const { status, expose } = error as { status?: unknown; expose?: unknown };
-  if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
+  const { status } = error as { status?: unknown };
+  if (typeof status === 'number' && status >= 400 && status < 500) {
     return status === 404 ? new NotFoundError() : new HttpError(status, 'Bad request');
   }
   if (isDatabaseUnavailable(error)) return new UnavailableError();

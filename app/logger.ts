@@ -2,14 +2,20 @@
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { NextFunction, Request, Response } from 'express';
+import onHeaders from 'on-headers';
+import type { QueryCounter, QueryTally } from './database';
 
 export function createLogger(level: string): Logger {
   return pino({ level, base: { app: 'sodar-core-ts' } });
 }
 
-/** Gives each request an id (kept from X-Request-Id when sane) and logs it when it ends. */
-export function requestLogger(logger: Logger) {
+/**
+ * Gives each request an id (kept from X-Request-Id when sane) and logs it when it ends,
+ * with its SQL statement count; `queryCountHeader` also sends that count as X-Query-Count.
+ */
+export function requestLogger(logger: Logger, queries: QueryCounter, queryCountHeader: boolean) {
   return (req: Request, res: Response, next: NextFunction): void => {
+    const tally: QueryTally = { count: 0 };
     const given = req.get('x-request-id');
     req.id = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     req.log = logger.child({ req_id: req.id });
@@ -17,8 +23,10 @@ export function requestLogger(logger: Logger) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      req.log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      const fields = { method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10, sql: tally.count };
+      req.log.info(fields, 'request');
     });
-    next();
+    if (queryCountHeader) onHeaders(res, () => res.setHeader('X-Query-Count', String(tally.count)));
+    queries.track(tally, next);
   };
 }

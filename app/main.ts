@@ -1,10 +1,11 @@
 /** Starts the site: `npm start`. */
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
 import { resolveSecret } from './secret';
 import { buildApp } from './server';
-import { announceFirstSuperuser, openSiteDatabase } from './site';
+import { announceFirstSuperuser, embeddedPath, openSiteDatabase } from './site';
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -36,8 +37,9 @@ async function start(config: Config): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 
   server.listen(config.port, config.host, () => {
-    const where = db.kind === 'embedded' ? 'embedded database' : 'PostgreSQL';
-    logger.info(`Site ready at http://${config.host}:${config.port}/ (${where})`);
+    const { port } = server.address() as AddressInfo;
+    const where = db.kind === 'embedded' ? `embedded database in ${embeddedPath(config)}` : 'PostgreSQL';
+    logger.info({ port }, `Site ready at http://${config.host}:${port}/ (${where})`);
   });
 }
 

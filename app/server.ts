@@ -73,10 +73,14 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.locals.siteTitle = config.siteTitle;
 
   const store = new DatabaseSessionStore(db.dataSource, config.sessionMaxAgeSeconds * 1000);
-  const throttle = new LoginThrottle(db.dataSource, config.loginThrottleMax, config.loginThrottleWindowSeconds);
+  const throttle = new LoginThrottle(db.dataSource, {
+    perUsername: config.loginThrottleMax,
+    perIp: config.loginThrottleIpMax,
+    windowSeconds: config.loginThrottleWindowSeconds,
+  });
   const passport = createPassport(db.dataSource);
 
-  app.use(requestLogger(ctx.logger));
+  app.use(requestLogger(ctx.logger, db.queries, config.queryCountHeader));
   app.use(securityHeaders(config));
   app.use(assetRoutes(ROOT_DIR));
   app.use(healthRoutes(db));

@@ -11,7 +11,6 @@ declare module 'express-session' {
 }
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace -- declaration merging with Express's own namespace
   namespace Express {
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- passport's req.user gets our user type
     interface User extends SiteUser {}

@@ -8,23 +8,24 @@ import { TooManyRequestsError } from '../app/errors';
 export class LoginThrottle {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly maxFailures: number,
-    private readonly windowSeconds: number,
+    private readonly limits: { perUsername: number; perIp: number; windowSeconds: number },
   ) {}
 
   /** Throws TooManyRequestsError when the IP or the username has used up its attempts. */
   async check(ip: string, username: string): Promise<void> {
-    const rows: Array<{ n: number }> = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM projectroles_login_failure
+    const { perUsername, perIp, windowSeconds } = this.limits;
+    const rows: Array<{ key: string; n: number }> = await this.dataSource.query(
+      `SELECT key, count(*)::int AS n FROM projectroles_login_failure
        WHERE key IN ($1, $2) AND created > now() - make_interval(secs => $3)
-       GROUP BY key ORDER BY n DESC LIMIT 1`,
-      [ipKey(ip), userKey(username), this.windowSeconds],
+       GROUP BY key`,
+      [ipKey(ip), userKey(username), windowSeconds],
     );
-    if ((rows[0]?.n ?? 0) >= this.maxFailures) {
-      const minutes = Math.ceil(this.windowSeconds / 60);
+    const failures = (key: string) => rows.find((row) => row.key === key)?.n ?? 0;
+    if (failures(userKey(username)) >= perUsername || failures(ipKey(ip)) >= perIp) {
+      const minutes = Math.ceil(windowSeconds / 60);
       throw new TooManyRequestsError(
         `Too many failed login attempts. Please wait ${minutes} minute(s) before trying again.`,
-        this.windowSeconds,
+        windowSeconds,
       );
     }
   }
@@ -45,7 +46,7 @@ export class LoginThrottle {
   async prune(): Promise<void> {
     await this.dataSource.query(
       'DELETE FROM projectroles_login_failure WHERE created <= now() - make_interval(secs => $1)',
-      [this.windowSeconds],
+      [this.limits.windowSeconds],
     );
   }
 }

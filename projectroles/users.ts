@@ -55,11 +55,13 @@ export function countUsers(dataSource: DataSource): Promise<number> {
 }
 
 /**
- * On an empty database, creates the superuser `admin` so a newcomer can log in at once.
+ * When the site has no superuser (a new database, perhaps already seeded with demo users),
+ * creates the superuser `admin` so a newcomer can log in at once.
  * Returns the password when it was generated (the caller prints it once), else null.
  */
 export async function ensureFirstSuperuser(dataSource: DataSource, password: string | null): Promise<{ created: boolean; password: string | null }> {
-  if ((await countUsers(dataSource)) > 0) return { created: false, password: null };
+  const users = dataSource.getRepository(UserEntity);
+  if (await users.existsBy([{ is_superuser: true }, { username: 'admin' }])) return { created: false, password: null };
   const chosen = password ?? randomPassword();
   try {
     await createUser(dataSource, { username: 'admin', email: '', name: 'Administrator', password: chosen, isSuperuser: true });

@@ -1,0 +1,51 @@
+/**
+ * A throwaway database per test file: a fresh PostgreSQL database on the server named by
+ * TEST_DATABASE_URL (dropped afterwards), or else an embedded one in a temporary folder.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+
+export interface TestDatabaseLocation {
+  /** PostgreSQL URL, or null for the embedded database at `embeddedPath`. */
+  url: string | null;
+  embeddedPath: string;
+  remove(): Promise<void>;
+}
+
+export const serverUrl: string | null = process.env.TEST_DATABASE_URL || null;
+
+/** Which database the tests run on, for skip messages and logs. */
+export const databaseKind = serverUrl ? 'postgres' : 'embedded';
+
+async function onServer(adminUrl: string, statement: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createTestDatabase(): Promise<TestDatabaseLocation> {
+  if (serverUrl) {
+    const name = `sodar_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+    await onServer(serverUrl, `CREATE DATABASE ${name}`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      embeddedPath: '',
+      remove: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    };
+  }
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-test-'));
+  return {
+    url: null,
+    embeddedPath: path.join(folder, 'db'),
+    remove: async () => fs.rmSync(folder, { recursive: true, force: true }),
+  };
+}

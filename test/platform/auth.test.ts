@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import supertest from 'supertest';
+import { csrfFrom, logIn, startTestSite, TEST_PASSWORD, type TestSite } from '../helpers/site';
+
+describe('login, logout and CSRF', () => {
+  let site: TestSite;
+
+  before(async () => {
+    site = await startTestSite({ env: { LOGIN_THROTTLE_MAX: '3', LOGIN_THROTTLE_IP_MAX: '8' } });
+    await site.createUser({ username: 'alice', name: 'Alice Liddell' });
+    await site.createUser({ username: 'mallory' });
+  });
+  after(async () => {
+    await site.close();
+    await site.location.remove();
+  });
+
+  it('redirects an anonymous page request to login with next', async () => {
+    await supertest(site.app).get('/').expect(302).expect('Location', '/login?next=%2F');
+  });
+
+  it('logs in, returns to next, regenerates the session id and records last_login', async () => {
+    const agent = supertest.agent(site.app);
+    const page = await agent.get('/login?next=/project/api/users/current').expect(200);
+    const before = page.headers['set-cookie']?.[0]?.split(';')[0];
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'alice', password: TEST_PASSWORD, _csrf: csrfFrom(page.text), next: '/project/api/users/current' })
+      .expect(302)
+      .expect('Location', '/project/api/users/current');
+    const afterLogin = res.headers['set-cookie']?.[0]?.split(';')[0];
+    assert.ok(afterLogin && afterLogin !== before, 'session id changes at login');
+    assert.match(res.headers['set-cookie']?.[0] ?? '', /HttpOnly/i);
+    assert.match(res.headers['set-cookie']?.[0] ?? '', /SameSite=Lax/i);
+    const home = await agent.get('/').expect(200);
+    assert.match(home.text, /Welcome, Alice Liddell/);
+    const rows = await site.db.dataSource.query('SELECT last_login FROM projectroles_user WHERE username = $1', ['alice']);
+    assert.ok(rows[0].last_login instanceof Date);
+  });
+
+  it('refuses a wrong password with a message and no session', async () => {
+    const agent = supertest.agent(site.app);
+    const page = await agent.get('/login').expect(200);
+    const res = await agent.post('/login').type('form').send({ username: 'alice', password: 'wrong', _csrf: csrfFrom(page.text) }).expect(200);
+    assert.match(res.text, /Please enter a correct username and password/);
+    await agent.get('/').expect(302).expect('Location', '/login?next=%2F');
+  });
+
+  it('ignores an off-site next', async () => {
+    const agent = supertest.agent(site.app);
+    const page = await agent.get('/login').expect(200);
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'alice', password: TEST_PASSWORD, _csrf: csrfFrom(page.text), next: '//evil.example/' })
+      .expect(302)
+      .expect('Location', '/');
+  });
+
+  it('logs out by POST and the old session no longer works', async () => {
+    const agent = await logIn(site.app, 'alice');
+    const home = await agent.get('/').expect(200);
+    await agent.post('/logout').type('form').send({ _csrf: csrfFrom(home.text) }).expect(302).expect('Location', '/login');
+    await agent.get('/').expect(302);
+  });
+
+  it('refuses a POST without a CSRF token (403) and keeps the user logged in', async () => {
+    const agent = await logIn(site.app, 'alice');
+    const res = await agent.post('/logout').type('form').send({}).expect(403);
+    assert.match(res.text, /CSRF verification failed/);
+    await agent.get('/').expect(200);
+    await agent.post('/logout').set('X-CSRFToken', 'forged').expect(403);
+  });
+
+  it('refuses a login form posted without a token (403)', async () => {
+    await supertest(site.app).post('/login').type('form').send({ username: 'alice', password: TEST_PASSWORD }).expect(403);
+  });
+
+  it('throttles failed logins per username with 429 and a message, even with the right password', async () => {
+    const agent = supertest.agent(site.app);
+    const page = await agent.get('/login').expect(200);
+    const token = csrfFrom(page.text);
+    for (let i = 0; i < 3; i += 1) {
+      await agent.post('/login').type('form').send({ username: 'mallory', password: 'guess', _csrf: token }).expect(200);
+    }
+    const res = await agent.post('/login').type('form').send({ username: 'mallory', password: TEST_PASSWORD, _csrf: token }).expect(429);
+    assert.match(res.text, /Too many failed login attempts/);
+    assert.ok(Number(res.headers['retry-after']) > 0);
+  });
+
+  it('throttles failed logins per client IP across usernames', async () => {
+    const agent = supertest.agent(site.app);
+    const token = csrfFrom((await agent.get('/login').expect(200)).text);
+    let status = 200;
+    // Earlier tests in this file already failed from this IP; at most 8 in all may fail.
+    for (let i = 0; i < 8 && status === 200; i += 1) {
+      status = (await agent.post('/login').type('form').send({ username: `nobody${i}`, password: 'x', _csrf: token })).status;
+    }
+    assert.equal(status, 429);
+    const res = await agent.post('/login').type('form').send({ username: 'alice', password: TEST_PASSWORD, _csrf: token }).expect(429);
+    assert.match(res.text, /Too many failed login attempts/);
+  });
+});

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { after, describe, it } from 'node:test';
+import { createTestDatabase, type TestDatabaseLocation } from '../helpers/database';
+import { csrfFrom } from '../helpers/site';
+
+interface RunningSite {
+  child: ChildProcess;
+  baseUrl: string;
+  logLines: string[];
+}
+
+/** Starts `npm start`'s entry point as its own process and waits for "Site ready". */
+function startSite(env: Record<string, string>): Promise<RunningSite> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const logLines: string[] = [];
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`site exited early with ${code}: ${logLines.join('\n')}`)));
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      logLines.push(line);
+      const entry = JSON.parse(line) as { msg: string; port?: number };
+      if (entry.msg.startsWith('Site ready')) {
+        child.removeAllListeners('exit');
+        resolve({ child, baseUrl: `http://127.0.0.1:${entry.port}`, logLines });
+      }
+    });
+  });
+}
+
+function stopSite(site: RunningSite): Promise<number | null> {
+  return new Promise((resolve) => {
+    site.child.once('exit', (code) => resolve(code));
+    site.child.kill('SIGTERM');
+  });
+}
+
+/** Logs in through the form with fetch, as a browser would; returns the session cookie. */
+async function logInOverHttp(baseUrl: string, username: string, password: string): Promise<string> {
+  const page = await fetch(`${baseUrl}/login`);
+  const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
+  const body = new URLSearchParams({ username, password, _csrf: csrfFrom(await page.text()), next: '/' });
+  const res = await fetch(`${baseUrl}/login`, { method: 'POST', body, headers: { cookie }, redirect: 'manual' });
+  assert.equal(res.status, 302, 'login redirects');
+  return res.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+describe('starting the site as a process', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-start-'));
+  let location: TestDatabaseLocation | undefined;
+  after(async () => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await location?.remove();
+  });
+
+  it('prints admin credentials on first start that log in, stops cleanly on SIGTERM, and keeps users', async () => {
+    location = await createTestDatabase();
+    const env = { DATA_DIR: dataDir, LOG_LEVEL: 'info', ...(location.url ? { DATABASE_URL: location.url } : {}) };
+    const first = await startSite(env);
+    const announcement = first.logLines.find((line) => line.includes('created superuser'));
+    const password = /password (\S+)\./.exec(announcement ?? '')?.[1];
+    assert.ok(password, 'the first start prints the admin password');
+    const cookie = await logInOverHttp(first.baseUrl, 'admin', password);
+    const home = await fetch(`${first.baseUrl}/`, { headers: { cookie } });
+    assert.equal(home.status, 200);
+    assert.match(await home.text(), /Welcome, Administrator/);
+    assert.equal(await stopSite(first), 0, 'SIGTERM exits 0');
+
+    const second = await startSite(env);
+    assert.ok(!second.logLines.some((line) => line.includes('created superuser')), 'no second admin');
+    const again = await fetch(`${second.baseUrl}/`, { headers: { cookie }, redirect: 'manual' });
+    assert.equal(again.status, 200, 'the session survived the restart');
+    await logInOverHttp(second.baseUrl, 'admin', password);
+    assert.equal(await stopSite(second), 0);
+  });
+
+  it('refuses to start on a bad configuration value, naming the key', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], { env: { PATH: process.env.PATH ?? '', PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    assert.equal(code, 1);
+    assert.match(stderr, /Configuration error: PORT must be an integer/);
+  });
+});
