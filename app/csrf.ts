@@ -1,34 +1,50 @@
 /**
- * CSRF protection with a per-session token: forms send it as `_csrf`, Ajax calls as the
- * `X-CSRFToken` header (SODAR's name). Every state-changing method needs it.
+ * CSRF protection, Django style: a random token in the `csrftoken` cookie that every
+ * state-changing request must repeat, forms as `_csrf`, Ajax calls as the `X-CSRFToken`
+ * header. A cross-site page can make the browser send the cookie but cannot read it to
+ * repeat it. Keeping it out of the session means anonymous visitors of the login page
+ * cost no session row.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { parse as parseCookies } from 'cookie';
 import type { NextFunction, Request, Response } from 'express';
 import { PermissionDeniedError } from './errors';
 
+const COOKIE_NAME = 'csrftoken';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const TOKEN_PATTERN = /^[\w-]{32}$/;
 
-/** The session's token, created on first use. */
-export function csrfToken(req: Request): string {
-  req.session.csrfToken ??= randomBytes(24).toString('base64url');
-  return req.session.csrfToken;
-}
-
-function sameToken(expected: string | undefined, given: unknown): boolean {
-  if (typeof expected !== 'string' || typeof given !== 'string') return false;
+function sameToken(expected: string, given: unknown): boolean {
+  if (typeof given !== 'string') return false;
   const a = Buffer.from(expected);
   const b = Buffer.from(given);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Refuses unsafe requests whose token is missing or wrong (403), and offers the token to views. */
-export function csrfProtection(req: Request, res: Response, next: NextFunction): void {
-  res.locals.csrfToken = () => csrfToken(req);
-  if (SAFE_METHODS.has(req.method)) return next();
-  const body = req.body as Record<string, unknown> | undefined;
-  const given = req.get('x-csrftoken') ?? body?._csrf;
-  if (!sameToken(req.session.csrfToken, given)) {
-    return next(new PermissionDeniedError('CSRF verification failed: the form or request carried no valid token. Reload the page and try again.', true));
-  }
-  next();
+function cookieToken(req: Request): string | null {
+  const token = parseCookies(req.headers.cookie ?? '')[COOKIE_NAME];
+  return token && TOKEN_PATTERN.test(token) ? token : null;
+}
+
+/** Checks unsafe requests (403 when the token is missing or wrong) and offers the token to views. */
+export function csrfProtection(secureCookie: boolean) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const existing = cookieToken(req);
+    let issued: string | null = null;
+    // Views call this lazily, so only pages with a form set the cookie.
+    res.locals.csrfToken = () => {
+      if (existing) return existing;
+      if (!issued) {
+        issued = randomBytes(24).toString('base64url');
+        res.cookie(COOKIE_NAME, issued, { httpOnly: true, sameSite: 'lax', secure: secureCookie, path: '/', maxAge: 365 * 24 * 3600 * 1000 });
+      }
+      return issued;
+    };
+    if (SAFE_METHODS.has(req.method)) return next();
+    const given = req.get('x-csrftoken') ?? (req.body as Record<string, unknown> | undefined)?._csrf;
+    if (!existing || !sameToken(existing, given)) {
+      return next(new PermissionDeniedError('CSRF verification failed: the form or request carried no valid token. Reload the page and try again.', true));
+    }
+    next();
+  };
 }

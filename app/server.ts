@@ -88,7 +88,7 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes }));
   app.use(sessions(ctx, store));
   app.use(passport.session());
-  app.use(csrfProtection);
+  app.use(csrfProtection(config.trustProxy));
   app.use(authRoutes({ dataSource: db.dataSource, passport, throttle }));
   app.use(projectrolesRoutes({ dataSource: db.dataSource }));
   app.use(notFoundHandler);

@@ -4,7 +4,6 @@ import type { User as SiteUser } from '../projectroles/entities';
 
 declare module 'express-session' {
   interface SessionData {
-    csrfToken?: string;
     /** Messages shown once on the next page (Django's messages framework). */
     messages?: Array<{ level: 'success' | 'info' | 'warning' | 'danger'; text: string }>;
   }

@@ -7,7 +7,15 @@ import type { DataSource } from 'typeorm';
 
 type SessionCallback = (error?: unknown, data?: session.SessionData | null) => void;
 
+/** How often an unchanged session's expiry is pushed back (one write, not one per request). */
+const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
+/** Bound on the memory of recent touches; past it the memory starts afresh. */
+const MAX_REMEMBERED_TOUCHES = 50_000;
+
 export class DatabaseSessionStore extends session.Store {
+  /** sid -> when this process last wrote its expiry. */
+  private readonly lastWrite = new Map<string, number>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly defaultMaxAgeMs: number,
@@ -22,6 +30,7 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override set(sid: string, data: session.SessionData, callback?: (error?: unknown) => void): void {
+    this.remember(sid);
     this.dataSource
       .query(
         `INSERT INTO projectroles_session (sid, data, expires) VALUES ($1, $2, $3)
@@ -32,12 +41,18 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override touch(sid: string, data: session.SessionData, callback?: (error?: unknown) => void): void {
+    if (Date.now() - (this.lastWrite.get(sid) ?? 0) < TOUCH_INTERVAL_MS) {
+      callback?.();
+      return;
+    }
+    this.remember(sid);
     this.dataSource
       .query('UPDATE projectroles_session SET expires = $2 WHERE sid = $1', [sid, this.expiry(data)])
       .then(() => callback?.(), callback);
   }
 
   override destroy(sid: string, callback?: (error?: unknown) => void): void {
+    this.lastWrite.delete(sid);
     this.dataSource
       .query('DELETE FROM projectroles_session WHERE sid = $1', [sid])
       .then(() => callback?.(), callback);
@@ -46,6 +61,11 @@ export class DatabaseSessionStore extends session.Store {
   /** Removes expired sessions; run now and then, not per request. */
   async prune(): Promise<void> {
     await this.dataSource.query('DELETE FROM projectroles_session WHERE expires <= now()');
+  }
+
+  private remember(sid: string): void {
+    if (this.lastWrite.size >= MAX_REMEMBERED_TOUCHES) this.lastWrite.clear();
+    this.lastWrite.set(sid, Date.now());
   }
 
   private expiry(data: session.SessionData): Date {

@@ -1,51 +1,45 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import supertest from 'supertest';
-import { createTestDatabase, serverUrl, type TestDatabaseLocation } from '../helpers/database';
-import { logIn, startTestSite, type TestSite } from '../helpers/site';
+import { createTestDatabase, serverUrl } from '../helpers/database';
+import { logIn, startTestSite } from '../helpers/site';
 import { TcpProxy } from '../helpers/tcp-proxy';
 
 // The embedded database lives inside the app's process and cannot become unreachable
-// on its own; CI's PostgreSQL leg (TEST_DATABASE_URL set) runs this file.
+// on its own; CI's PostgreSQL leg (TEST_DATABASE_URL set) runs this test.
 const skip = serverUrl ? false : 'needs a PostgreSQL server (TEST_DATABASE_URL); the embedded database cannot go away';
 
-describe('database outage', { skip }, () => {
-  let location: TestDatabaseLocation;
-  let proxy: TcpProxy;
-  let site: TestSite;
-
-  before(async () => {
-    location = await createTestDatabase();
+describe('database outage', () => {
+  it('answers 503 while the database is unreachable and serves again once it is back', { skip }, async () => {
+    const location = await createTestDatabase();
     const target = new URL(location.url!);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
     await proxy.open();
     const viaProxy = new URL(location.url!);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
-    site = await startTestSite({ location: { ...location, url: viaProxy.toString() } });
-  });
-  after(async () => {
-    await proxy.open();
-    await site.close();
-    await proxy.cut();
-    await location.remove();
-  });
+    const site = await startTestSite({ location: { ...location, url: viaProxy.toString() } });
+    try {
+      await site.createUser({ username: 'alice' });
+      const agent = await logIn(site.app, 'alice');
+      await supertest(site.app).get('/readyz').expect(200);
 
-  it('answers 503 while the database is unreachable and serves again once it is back', async () => {
-    await site.createUser({ username: 'alice' });
-    const agent = await logIn(site.app, 'alice');
-    await supertest(site.app).get('/readyz').expect(200);
+      await proxy.cut();
+      const ready = await supertest(site.app).get('/readyz').expect(503);
+      assert.match(ready.body.detail, /database unreachable/);
+      const page = await agent.get('/').expect(503);
+      assert.match(page.text, /temporarily unavailable/);
+      const json = await agent.get('/project/api/users/current').set('Accept', 'application/json').expect(503);
+      assert.match(json.body.detail, /temporarily unavailable/);
 
-    await proxy.cut();
-    const ready = await supertest(site.app).get('/readyz').expect(503);
-    assert.match(ready.body.detail, /database unreachable/);
-    const page = await agent.get('/').expect(503);
-    assert.match(page.text, /temporarily unavailable/);
-    const json = await agent.get('/project/api/users/current').set('Accept', 'application/json').expect(503);
-    assert.match(json.body.detail, /temporarily unavailable/);
-
-    await proxy.open();
-    await supertest(site.app).get('/readyz').expect(200);
-    await agent.get('/').expect(200);
+      await proxy.open();
+      await supertest(site.app).get('/readyz').expect(200);
+      await agent.get('/').expect(200);
+    } finally {
+      await proxy.open();
+      await site.close();
+      await proxy.cut();
+      await location.remove();
+    }
   });
 });

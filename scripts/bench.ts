@@ -1,0 +1,186 @@
+/**
+ * `npm run bench -- [--users N] [--duration S] [--connections C] [--json]`
+ * Seeds a throwaway database (embedded, or a new one on the server in BENCH_DATABASE_URL),
+ * starts the site as its own process, loads each endpoint with autocannon and prints
+ * requests/s, p50 and p99 next to a bare Express route measured in the same run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { loadConfig } from '../app/config';
+import { createLogger } from '../app/logger';
+import { announceFirstSuperuser, openSiteDatabase } from '../app/site';
+import { seedDemoUsers, seedLoadUsers } from '../projectroles/seed';
+
+const ADMIN_PASSWORD = 'bench-admin-password';
+
+interface Endpoint {
+  name: string;
+  path: string;
+  /** Which server answers it. */
+  target: 'bare' | 'site';
+  loggedIn: boolean;
+}
+
+interface Row {
+  endpoint: string;
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  sql_queries: number | null;
+  vs_bare: number;
+}
+
+/** The list later issues extend with their endpoints. */
+const ENDPOINTS: Endpoint[] = [
+  { name: 'bare Express route', path: '/bare', target: 'bare', loggedIn: false },
+  { name: 'GET /login', path: '/login', target: 'site', loggedIn: false },
+  { name: 'GET / (home, logged in)', path: '/', target: 'site', loggedIn: true },
+  { name: 'GET /readyz', path: '/readyz', target: 'site', loggedIn: false },
+];
+
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '1000' },
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '10' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const say = (message: string) => {
+  if (!values.json) console.log(message);
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function spawnTsx(script: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function waitFor(url: string): Promise<void> {
+  for (let i = 0; i < 300; i += 1) {
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer within 30 s`);
+}
+
+/** A throwaway database: a new one on BENCH_DATABASE_URL's server, or an embedded folder. */
+async function throwawayDatabase(dataDir: string): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  const serverUrl = process.env.BENCH_DATABASE_URL;
+  if (!serverUrl) return { env: { DATA_DIR: dataDir }, drop: async () => undefined };
+  const name = `sodar_bench_${process.pid}`;
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: serverUrl });
+    await client.connect();
+    await client.query(sql).finally(() => client.end());
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() }, drop: () => admin(`DROP DATABASE ${name} WITH (FORCE)`) };
+}
+
+async function seed(env: Record<string, string>, users: number): Promise<void> {
+  const config = loadConfig({ ...env, ADMIN_PASSWORD, LOG_LEVEL: 'error' });
+  const logger = createLogger(config.logLevel); // quiet: --json output must stay parseable
+  const db = await openSiteDatabase(config, logger);
+  try {
+    await announceFirstSuperuser(db, config, logger);
+    await seedDemoUsers(db.dataSource, 'sodar-demo');
+    await seedLoadUsers(db.dataSource, users, 'sodar-demo', (done, total) => say(`  seeded ${done}/${total} users`));
+  } finally {
+    await db.dataSource.destroy();
+  }
+}
+
+async function logIn(baseUrl: string): Promise<string> {
+  const page = await fetch(`${baseUrl}/login`);
+  const cookie = page.headers.get('set-cookie')?.split(';')[0] ?? '';
+  const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  const body = new URLSearchParams({ username: 'admin', password: ADMIN_PASSWORD, _csrf: token, next: '/' });
+  const res = await fetch(`${baseUrl}/login`, { method: 'POST', body, headers: { cookie }, redirect: 'manual' });
+  const session = res.headers.get('set-cookie')?.split(';')[0];
+  if (res.status !== 302 || !session) throw new Error(`bench login failed with ${res.status}`);
+  return session;
+}
+
+async function measure(url: string, headers: Record<string, string>): Promise<{ rps: number; p50: number; p99: number }> {
+  const result = await autocannon({
+    url,
+    headers,
+    connections: Number(values.connections),
+    duration: Number(values.duration),
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+async function queriesPerRequest(url: string, headers: Record<string, string>): Promise<number | null> {
+  const header = (await fetch(url, { headers })).headers.get('x-query-count');
+  return header === null ? null : Number(header);
+}
+
+function printTable(rows: Row[]): void {
+  const header = ['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'vs bare'];
+  const lines = rows.map((r) => [r.endpoint, r.rps.toFixed(0), r.p50_ms.toFixed(1), r.p99_ms.toFixed(1), r.sql_queries === null ? '-' : String(r.sql_queries), `${(r.vs_bare * 100).toFixed(0)}%`]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(format(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const line of lines) console.log(format(line));
+}
+
+async function main(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-bench-'));
+  const database = await throwawayDatabase(dataDir);
+  const children: ChildProcess[] = [];
+  try {
+    say(`Seeding ${values.users} users...`);
+    await seed(database.env, Number(values.users));
+    const [sitePort, barePort] = [await freePort(), await freePort()];
+    const siteEnv = { ...database.env, PORT: String(sitePort), LOG_LEVEL: 'warn', QUERY_COUNT_HEADER: 'true', SECRET_KEY: 'bench-secret-key-of-at-least-32-characters' };
+    children.push(spawnTsx('app/main.ts', [], siteEnv), spawnTsx('scripts/bench-bare.ts', [String(barePort)], {}));
+    const bases = { site: `http://127.0.0.1:${sitePort}`, bare: `http://127.0.0.1:${barePort}` };
+    await Promise.all([waitFor(`${bases.site}/healthz`), waitFor(`${bases.bare}/bare`)]);
+    const cookie = await logIn(bases.site);
+
+    const rows: Row[] = [];
+    for (const endpoint of ENDPOINTS) {
+      const url = bases[endpoint.target] + endpoint.path;
+      const headers: Record<string, string> = endpoint.loggedIn ? { cookie } : {};
+      say(`Loading ${endpoint.name} for ${values.duration} s...`);
+      const sql = await queriesPerRequest(url, headers);
+      const { rps, p50, p99 } = await measure(url, headers);
+      rows.push({ endpoint: endpoint.name, rps, p50_ms: p50, p99_ms: p99, sql_queries: sql, vs_bare: rps / (rows[0]?.rps ?? rps) });
+    }
+    if (values.json) console.log(JSON.stringify(rows, null, 2));
+    else printTable(rows);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await database.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${(error as Error).message}`);
+  process.exit(1);
+});
