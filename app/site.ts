@@ -28,6 +28,6 @@ export async function openSiteDatabase(config: Config, logger: Logger): Promise<
 export async function announceFirstSuperuser(db: Database, config: Config, logger: Logger): Promise<void> {
   const result = await ensureFirstSuperuser(db.dataSource, config.adminPassword);
   if (!result.created) return;
-  const shown = result.password ?? '(the value of ADMIN_PASSWORD)';
-  logger.warn(`First start: created superuser "admin" with password ${shown}. This is shown once; change or note it now.`);
+  const shown = result.password ? `"${result.password}"` : 'from ADMIN_PASSWORD';
+  logger.warn(`First start: created superuser "admin" with password ${shown} (shown once: note it now)`);
 }

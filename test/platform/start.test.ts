@@ -64,7 +64,8 @@ describe('starting the site as a process', () => {
     const env = { DATA_DIR: dataDir, LOG_LEVEL: 'info', ...(location.url ? { DATABASE_URL: location.url } : {}) };
     const first = await startSite(env);
     const announcement = first.logLines.find((line) => line.includes('created superuser'));
-    const password = /password (\S+)\./.exec(announcement ?? '')?.[1];
+    const message = (JSON.parse(announcement ?? '{}') as { msg?: string }).msg ?? '';
+    const password = /password "([^"]+)"/.exec(message)?.[1];
     assert.ok(password, 'the first start prints the admin password');
     const cookie = await logInOverHttp(first.baseUrl, 'admin', password);
     const home = await fetch(`${first.baseUrl}/`, { headers: { cookie } });
