@@ -35,6 +35,14 @@ export interface Config {
   loginThrottleWindowSeconds: number;
   /** Send each response's SQL statement count as X-Query-Count (for tests and benchmarks). */
   queryCountHeader: boolean;
+  /** Backend plugins that may be used (ENABLED_BACKEND_PLUGINS); null means all registered ones. */
+  enabledBackendPlugins: string[] | null;
+  /** Folders whose subfolders are drop-in plugins. */
+  pluginDirs: string[];
+  /** What a plugin failing to load or start does: stop start-up, or mark it failed and go on. */
+  pluginBootFailure: 'abort' | 'continue';
+  /** Each plugin's configuration section, by plugin name (PLUGIN_CONFIG, JSON). */
+  pluginConfig: Record<string, Record<string, unknown>>;
 }
 
 type Env = Record<string, string | undefined>;
@@ -94,6 +102,28 @@ function readDatabaseUrl(env: Env, key: string): string | null {
   return value;
 }
 
+function readList(env: Env, key: string): string[] | null {
+  const value = env[key];
+  if (value === undefined) return null;
+  return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function readPluginConfig(env: Env, key: string): Record<string, Record<string, unknown>> {
+  const raw = readOptional(env, key);
+  if (raw === null) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(key, 'must be JSON', raw);
+  }
+  const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isObject(parsed) || !Object.values(parsed as object).every(isObject)) {
+    throw new ConfigError(key, 'must be a JSON object of plugin name to an object of settings', raw);
+  }
+  return parsed as Record<string, Record<string, unknown>>;
+}
+
 /** Reads the whole configuration; throws ConfigError naming the first bad key. */
 export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const secretKey = readOptional(env, 'SECRET_KEY');
@@ -116,5 +146,9 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     loginThrottleIpMax: readInteger(env, 'LOGIN_THROTTLE_IP_MAX', 50, 1, 1000000),
     loginThrottleWindowSeconds: readInteger(env, 'LOGIN_THROTTLE_WINDOW_SECONDS', 900, 1, 86400),
     queryCountHeader: readBoolean(env, 'QUERY_COUNT_HEADER', false),
+    enabledBackendPlugins: readList(env, 'ENABLED_BACKEND_PLUGINS'),
+    pluginDirs: (readList(env, 'PLUGIN_DIRS') ?? ['./plugins']).map((dir) => path.resolve(cwd, dir)),
+    pluginBootFailure: readChoice(env, 'PLUGIN_BOOT_FAILURE', 'abort', ['abort', 'continue']) as 'abort' | 'continue',
+    pluginConfig: readPluginConfig(env, 'PLUGIN_CONFIG'),
   };
 }

@@ -3,17 +3,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
-import { resolveSecret } from './secret';
-import { buildApp } from './server';
-import { announceFirstSuperuser, embeddedPath, openSiteDatabase } from './site';
+import { embeddedPath, openSite } from './site';
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 
 async function start(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const db = await openSiteDatabase(config, logger);
-  await announceFirstSuperuser(db, config, logger);
-  const { app, maintenance } = buildApp({ config, db, logger, secret: resolveSecret(config) });
+  const site = await openSite(config, logger);
+  const { app, maintenance, db } = site;
   const server = http.createServer(app);
   const timer = setInterval(() => maintenance().catch((err: unknown) => logger.warn({ err }, 'maintenance failed')), MAINTENANCE_INTERVAL_MS);
   timer.unref();
@@ -23,7 +20,7 @@ async function start(config: Config): Promise<void> {
     logger.info(`${signal} received: finishing requests in flight`);
     clearInterval(timer);
     server.close(() => {
-      db.dataSource.destroy().then(
+      site.close().then(
         () => process.exit(0),
         (err: unknown) => {
           logger.error({ err }, 'closing the database failed');

@@ -8,6 +8,11 @@ import session from 'express-session';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { authRoutes, createPassport } from '../projectroles/auth';
+import { backendIncludeHelper } from '../projectroles/backend-include';
+import { pluginRouter, pluginStaticRouter } from '../projectroles/plugin-router';
+import type { PluginStateWatcher } from '../projectroles/plugin-states';
+import type { PluginRegistry } from '../projectroles/registry';
+import type { RuleSet } from '../projectroles/rules';
 import { LoginThrottle } from '../projectroles/login-throttle';
 import { projectrolesRoutes } from '../projectroles/routes';
 import { DatabaseSessionStore } from '../projectroles/session-store';
@@ -27,6 +32,10 @@ export interface AppContext {
   logger: Logger;
   /** Key signing session cookies (see secret.ts). */
   secret: string;
+  registry: PluginRegistry;
+  rules: RuleSet;
+  /** Keeps plugin enabled states fresh across processes. */
+  plugins: PluginStateWatcher;
 }
 
 export interface BuiltApp {
@@ -71,6 +80,7 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.set('view engine', 'ejs');
   app.disable('x-powered-by');
   app.locals.siteTitle = config.siteTitle;
+  app.locals.backendInclude = backendIncludeHelper(ctx.registry);
 
   const store = new DatabaseSessionStore(db.dataSource, config.sessionMaxAgeSeconds * 1000);
   const throttle = new LoginThrottle(db.dataSource, {
@@ -82,6 +92,8 @@ export function buildApp(ctx: AppContext): BuiltApp {
 
   app.use(requestLogger(ctx.logger, db.queries, config.queryCountHeader));
   app.use(securityHeaders(config));
+  app.use(ctx.plugins.middleware());
+  app.use(pluginStaticRouter(ctx.registry));
   app.use(assetRoutes(ROOT_DIR));
   app.use(healthRoutes(db));
   app.use(express.json({ limit: config.bodyLimitBytes }));
@@ -90,7 +102,8 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.use(passport.session());
   app.use(csrfProtection(config.trustProxy));
   app.use(authRoutes({ dataSource: db.dataSource, passport, throttle }));
-  app.use(projectrolesRoutes({ dataSource: db.dataSource }));
+  app.use(projectrolesRoutes({ dataSource: db.dataSource, registry: ctx.registry }));
+  app.use(pluginRouter(ctx.registry, ctx.rules));
   app.use(notFoundHandler);
   app.use(errorHandler);
 

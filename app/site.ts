@@ -1,33 +1,108 @@
-/** Opening a site: configuration to a migrated database with its first user. */
+/**
+ * Opening a site: configuration to plugins, a migrated database, started plugins and the
+ * Express app; and closing it again in reverse. main.ts, the commands and the tests all
+ * come through here, so they run the same site.
+ */
 import path from 'node:path';
+import type express from 'express';
 import type { Logger } from 'pino';
 import { builtInMigrations } from '../migrations';
 import { projectrolesEntities } from '../projectroles/entities';
+import { loadDropInPlugins } from '../projectroles/plugin-loader';
+import type { PluginContext } from '../projectroles/plugin-context';
+import { PluginStateWatcher, syncPluginRows } from '../projectroles/plugin-states';
+import { PluginRegistry, type PluginEntry } from '../projectroles/registry';
+import { RuleSet } from '../projectroles/rules';
 import { ensureFirstSuperuser } from '../projectroles/users';
 import type { Config } from './config';
 import { migrate, openDatabase, type Database } from './database';
+import * as errors from './errors';
+import { renderPage } from './pages';
+import { builtInPlugins } from './plugins';
+import { resolveSecret } from './secret';
+import { buildApp } from './server';
+
+export interface Site {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  registry: PluginRegistry;
+  rules: RuleSet;
+  plugins: PluginStateWatcher;
+  app: express.Express;
+  /** Housekeeping to run now and then (expired sessions, old login failures). */
+  maintenance(): Promise<void>;
+  /** Stops plugins in reverse order and closes the database. */
+  close(): Promise<void>;
+}
 
 export function embeddedPath(config: Config): string {
   return path.join(config.dataDir, 'db');
 }
 
-/** Opens the database of `config` and applies pending migrations. */
-export async function openSiteDatabase(config: Config, logger: Logger): Promise<Database> {
+/** Registers built-in plugins, then drop-ins; throws on the first broken one unless told to go on. */
+export function createRegistry(config: Config, rules: RuleSet): PluginRegistry {
+  const registry = new PluginRegistry({ enabledBackendPlugins: config.enabledBackendPlugins, rules });
+  for (const { PluginClass, dir, core } of builtInPlugins) registry.register(PluginClass, { source: 'built in', dir }, { core });
+  registry.loadFailures = loadDropInPlugins(config.pluginDirs, registry, config.pluginBootFailure === 'continue');
+  return registry;
+}
+
+/** Opens the database of `config` with every plugin's tables, and applies pending migrations. */
+export async function openSiteDatabase(config: Config, logger: Logger, registry: PluginRegistry): Promise<Database> {
   const db = await openDatabase({
     url: config.databaseUrl,
     embeddedPath: embeddedPath(config),
-    entities: [...projectrolesEntities],
-    migrations: builtInMigrations,
+    entities: [...projectrolesEntities, ...registry.entities()],
+    migrations: [...builtInMigrations, ...registry.migrations()],
     logger: logger.child({ component: 'database' }),
   });
   await migrate(db);
   return db;
 }
 
-/** Creates `admin` on an empty database and says how to log in. */
+function pluginContext(entry: PluginEntry, site: { config: Config; logger: Logger; db: Database; registry: PluginRegistry }): PluginContext {
+  const name = entry.plugin.name;
+  // Built-in apps keep templates in views/<app>/; a drop-in in its own views/ folder.
+  const template = (view: string) => (entry.origin.source === 'built in' ? view : path.join(entry.origin.dir, 'views', view));
+  return {
+    logger: site.logger.child({ plugin: name }),
+    config: site.config.pluginConfig[name] ?? {},
+    dataSource: site.db.dataSource,
+    registry: site.registry,
+    errors,
+    renderPage: (req, res, view, locals) => renderPage(req, res, template(view), locals),
+  };
+}
+
+/** Creates `admin` when the site has no superuser and says how to log in. */
 export async function announceFirstSuperuser(db: Database, config: Config, logger: Logger): Promise<void> {
   const result = await ensureFirstSuperuser(db.dataSource, config.adminPassword);
   if (!result.created) return;
   const shown = result.password ? `"${result.password}"` : 'from ADMIN_PASSWORD';
   logger.warn(`First start: created superuser "admin" with password ${shown} (shown once: note it now)`);
+}
+
+/** Opens the whole site. */
+export async function openSite(config: Config, logger: Logger): Promise<Site> {
+  const rules = new RuleSet();
+  const registry = createRegistry(config, rules);
+  const db = await openSiteDatabase(config, logger, registry);
+  try {
+    await announceFirstSuperuser(db, config, logger);
+    await registry.start((entry) => pluginContext(entry, { config, logger, db, registry }), config.pluginBootFailure === 'continue');
+    await syncPluginRows(db.dataSource, registry);
+    const plugins = new PluginStateWatcher(db.dataSource, registry, logger);
+    await plugins.refresh();
+    const { app, maintenance } = buildApp({ config, db, logger, secret: resolveSecret(config), registry, rules, plugins });
+    const close = async () => {
+      for (const error of await registry.stop()) logger.error({ err: error }, error.message);
+      await db.dataSource.destroy();
+    };
+    return { config, logger, db, registry, rules, plugins, app, maintenance, close };
+  } catch (error) {
+    await registry.stop();
+    await db.dataSource.destroy();
+    throw error;
+  }
 }

@@ -1,4 +1,5 @@
-/** Every migration of the built-in apps, in order. Drop-in plugins add their own. */
+/** Every migration of the built-in apps, in order. Plugins add their own (registry.migrations()). */
 import { ProjectrolesUsersSessions1764000000000 } from './1764000000000-ProjectrolesUsersSessions';
+import { ProjectrolesPlugins1764000001000 } from './1764000001000-ProjectrolesPlugins';
 
-export const builtInMigrations = [ProjectrolesUsersSessions1764000000000];
+export const builtInMigrations = [ProjectrolesUsersSessions1764000000000, ProjectrolesPlugins1764000001000];

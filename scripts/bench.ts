@@ -14,7 +14,8 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { loadConfig } from '../app/config';
 import { createLogger } from '../app/logger';
-import { announceFirstSuperuser, openSiteDatabase } from '../app/site';
+import { announceFirstSuperuser, createRegistry, openSiteDatabase } from '../app/site';
+import { RuleSet } from '../projectroles/rules';
 import { seedDemoUsers, seedLoadUsers } from '../projectroles/seed';
 
 const ADMIN_PASSWORD = 'bench-admin-password';
@@ -101,7 +102,7 @@ async function throwawayDatabase(dataDir: string): Promise<{ env: Record<string,
 async function seed(env: Record<string, string>, users: number): Promise<void> {
   const config = loadConfig({ ...env, ADMIN_PASSWORD, LOG_LEVEL: 'error' });
   const logger = createLogger(config.logLevel); // quiet: --json output must stay parseable
-  const db = await openSiteDatabase(config, logger);
+  const db = await openSiteDatabase(config, logger, createRegistry(config, new RuleSet()));
   try {
     await announceFirstSuperuser(db, config, logger);
     await seedDemoUsers(db.dataSource, 'sodar-demo');

@@ -2,14 +2,17 @@
 import { loadConfig, ConfigError, type Config } from '../app/config';
 import type { Database } from '../app/database';
 import { createLogger } from '../app/logger';
-import { openSiteDatabase } from '../app/site';
+import { createRegistry, openSiteDatabase } from '../app/site';
+import { RuleSet } from '../projectroles/rules';
 
 /** Runs `work` on the site's database, then closes it; prints errors without a stack trace. */
 export async function withSiteDatabase(work: (db: Database, config: Config) => Promise<void>): Promise<void> {
   let db: Database | undefined;
   try {
     const config = loadConfig(process.env);
-    db = await openSiteDatabase(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel));
+    // Plugins are registered (their tables count) but not started: commands serve no requests.
+    const registry = createRegistry(config, new RuleSet());
+    db = await openSiteDatabase(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel), registry);
     await work(db, config);
   } catch (error) {
     const known = error instanceof ConfigError || (error as { status?: number }).status === 400;

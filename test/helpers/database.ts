@@ -9,9 +9,12 @@ import path from 'node:path';
 import { Client } from 'pg';
 
 export interface TestDatabaseLocation {
-  /** PostgreSQL URL, or null for the embedded database at `embeddedPath`. */
+  /** PostgreSQL URL, or null for the embedded database in `dataDir`. */
   url: string | null;
-  embeddedPath: string;
+  /** DATA_DIR of the site (and its embedded database). */
+  dataDir: string;
+  /** The configuration that points a site here. */
+  env: Record<string, string>;
   remove(): Promise<void>;
 }
 
@@ -36,16 +39,22 @@ export async function createTestDatabase(): Promise<TestDatabaseLocation> {
     await onServer(serverUrl, `CREATE DATABASE ${name}`);
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-test-'));
     return {
       url: url.toString(),
-      embeddedPath: '',
-      remove: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      dataDir,
+      env: { DATABASE_URL: url.toString(), DATA_DIR: dataDir },
+      remove: async () => {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        await onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      },
     };
   }
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-test-'));
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-test-'));
   return {
     url: null,
-    embeddedPath: path.join(folder, 'db'),
-    remove: async () => fs.rmSync(folder, { recursive: true, force: true }),
+    dataDir,
+    env: { DATA_DIR: dataDir },
+    remove: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
   };
 }

@@ -1,53 +1,39 @@
-/** Builds the real app on a real throwaway database for a test file. */
-import type express from 'express';
+/** Opens the real site on a real throwaway database for a test file. */
 import pino from 'pino';
 import supertest from 'supertest';
 import { loadConfig, type Config } from '../../app/config';
-import { migrate, openDatabase, type Database } from '../../app/database';
-import { buildApp } from '../../app/server';
-import { builtInMigrations } from '../../migrations';
-import { projectrolesEntities } from '../../projectroles/entities';
+import { openSite, type Site } from '../../app/site';
 import { createUser, type NewUser } from '../../projectroles/users';
 import type { User } from '../../projectroles/entities';
 import { createTestDatabase, type TestDatabaseLocation } from './database';
 
 export const TEST_PASSWORD = 'correct-horse-battery';
 
-export interface TestSite {
-  app: express.Express;
-  db: Database;
-  config: Config;
+export interface TestSite extends Site {
   location: TestDatabaseLocation;
-  /** Closes the app's database connection (the database itself stays). */
-  close(): Promise<void>;
   createUser(fields: Partial<NewUser> & { username: string }): Promise<User>;
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', SECRET_KEY: 'test-secret-key-of-at-least-32-characters', QUERY_COUNT_HEADER: 'true', ...env });
+  return loadConfig({
+    LOG_LEVEL: 'silent',
+    SECRET_KEY: 'test-secret-key-of-at-least-32-characters',
+    QUERY_COUNT_HEADER: 'true',
+    ADMIN_PASSWORD: TEST_PASSWORD,
+    // No drop-ins unless a test asks: the repository's plugins/ folder is not this test's business.
+    PLUGIN_DIRS: '',
+    ...env,
+  });
 }
 
-/** Opens the app on `location` (a new throwaway database when not given). */
+/** Opens the site on `location` (a new throwaway database when not given). */
 export async function startTestSite(options: { env?: Record<string, string>; location?: TestDatabaseLocation } = {}): Promise<TestSite> {
   const location = options.location ?? (await createTestDatabase());
-  const config = testConfig(options.env);
-  const logger = pino({ level: 'silent' });
-  const db = await openDatabase({
-    url: location.url,
-    embeddedPath: location.embeddedPath,
-    entities: [...projectrolesEntities],
-    migrations: builtInMigrations,
-    logger,
-  });
-  await migrate(db);
-  const { app } = buildApp({ config, db, logger, secret: config.secretKey! });
+  const site = await openSite(testConfig({ ...location.env, ...options.env }), pino({ level: 'silent' }));
   return {
-    app,
-    db,
-    config,
+    ...site,
     location,
-    close: () => db.dataSource.destroy(),
-    createUser: (fields) => createUser(db.dataSource, { email: `${fields.username}@example.com`, password: TEST_PASSWORD, ...fields }),
+    createUser: (fields) => createUser(site.db.dataSource, { email: `${fields.username}@example.com`, password: TEST_PASSWORD, ...fields }),
   };
 }
 
@@ -59,9 +45,14 @@ export function csrfFrom(html: string): string {
 }
 
 /** Logs `username` in through the login form; returns the agent holding the session. */
-export async function logIn(app: express.Express, username: string, password = TEST_PASSWORD) {
+export async function logIn(app: Site['app'], username: string, password = TEST_PASSWORD) {
   const agent = supertest.agent(app);
   const page = await agent.get('/login').expect(200);
   await agent.post('/login').type('form').send({ username, password, _csrf: csrfFrom(page.text), next: '/' }).expect(302).expect('Location', '/');
   return agent;
+}
+
+/** Reads the CSRF cookie an agent holds, for Ajax calls that send it as X-CSRFToken. */
+export async function csrfTokenOf(agent: ReturnType<typeof supertest.agent>): Promise<string> {
+  return csrfFrom((await agent.get('/').expect(200)).text);
 }

@@ -18,7 +18,7 @@ describe('database outage', () => {
     const viaProxy = new URL(location.url!);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
-    const site = await startTestSite({ location: { ...location, url: viaProxy.toString() } });
+    const site = await startTestSite({ location, env: { DATABASE_URL: viaProxy.toString() } });
     try {
       await site.createUser({ username: 'alice' });
       const agent = await logIn(site.app, 'alice');

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../../app/config';
 import { DEMO_USERS, seedDemoUsers, seedLoadUsers } from '../../projectroles/seed';
 import { ensureFirstSuperuser } from '../../projectroles/users';
 import { verifyPassword } from '../../projectroles/passwords';
-import { logIn, startTestSite, type TestSite } from '../helpers/site';
+import { logIn, startTestSite, TEST_PASSWORD, type TestSite } from '../helpers/site';
 
 describe('users, seeding and configuration', () => {
   let site: TestSite;
@@ -17,6 +17,8 @@ describe('users, seeding and configuration', () => {
   });
 
   it('creates admin once when the site has no superuser, even after a seed', async () => {
+    await logIn(site.app, 'admin', TEST_PASSWORD); // created by the site's start, from ADMIN_PASSWORD
+    await site.db.dataSource.query("DELETE FROM projectroles_user WHERE username = 'admin'");
     await seedDemoUsers(site.db.dataSource, 'sodar-demo');
     const first = await ensureFirstSuperuser(site.db.dataSource, null);
     assert.equal(first.created, true);

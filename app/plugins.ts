@@ -1,0 +1,22 @@
+/**
+ * The built-in plugins, in registration order (which is also start order). Drop-in plugins
+ * from PLUGIN_DIRS are registered after these.
+ */
+import path from 'node:path';
+import { ExampleBackendPlugin } from '../example_backend_app/plugin';
+import { PluginAdminSiteApp } from '../projectroles/plugin-admin';
+import type { PluginClass } from '../projectroles/plugin-points';
+
+export interface BuiltInPlugin {
+  PluginClass: PluginClass;
+  /** The app folder (its `static/` is served); views live in the top-level views/<app>/. */
+  dir: string;
+  core?: boolean;
+}
+
+const ROOT = path.resolve(__dirname, '..');
+
+export const builtInPlugins: BuiltInPlugin[] = [
+  { PluginClass: PluginAdminSiteApp, dir: path.join(ROOT, 'projectroles'), core: true },
+  { PluginClass: ExampleBackendPlugin, dir: path.join(ROOT, 'example_backend_app') },
+];

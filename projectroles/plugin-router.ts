@@ -1,0 +1,77 @@
+/**
+ * Mounts each plugin's routes under `/<name>/` (pages) and `/<name>/ajax/` (Ajax), and its
+ * `static/` folder under `/static/plugins/<name>/`. Every route gets the same guards: the
+ * plugin must be active (else 404), path parameters must be UUIDs (else 404), the user must
+ * be logged in and pass the route's rule (else a redirect for pages, JSON 403 for Ajax).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { validate as isUuid } from 'uuid';
+import { NotFoundError, PermissionDeniedError } from '../app/errors';
+import type { PluginRoute } from './plugin-points';
+import type { PluginEntry, PluginRegistry } from './registry';
+import type { RuleSet } from './rules';
+
+type Middleware = (req: Request, res: Response, next: NextFunction) => void;
+
+/** URL prefix of a route kind. */
+export function routePrefix(entry: PluginEntry, route: Pick<PluginRoute, 'kind'>): string {
+  return route.kind === 'ajax' ? `/${entry.plugin.name}/ajax` : `/${entry.plugin.name}`;
+}
+
+/** Full mounted path of a route, e.g. `/example_backend_app/ajax/hello`. */
+export function mountedPath(entry: PluginEntry, route: PluginRoute): string {
+  return `${routePrefix(entry, route)}${route.path === '/' ? '/' : route.path}`;
+}
+
+function whileActive(registry: PluginRegistry, entry: PluginEntry): Middleware {
+  return (req, _res, next) => next(registry.isActive(entry) ? undefined : new NotFoundError(`Not found: ${req.method} ${req.path}`));
+}
+
+const uuidParams: Middleware = (req, _res, next) => {
+  const bad = Object.entries(req.params).find(([, value]) => typeof value === 'string' && !isUuid(value));
+  next(bad ? new NotFoundError(`Not found: ${bad[0]} "${bad[1]}" is not a valid UUID`) : undefined);
+};
+
+function permitted(rules: RuleSet, rule: string | null): Middleware {
+  return (req, _res, next) => {
+    if (!req.user) return next(new PermissionDeniedError('Authentication required.'));
+    if (rule === null) return next();
+    rules.test(rule, req.user).then((allowed) => next(allowed ? undefined : new PermissionDeniedError()), next);
+  };
+}
+
+function ruleOf(entry: PluginEntry, route: PluginRoute): string | null {
+  if (route.permission !== undefined) return route.permission;
+  return (entry.plugin as { appPermission?: string | null }).appPermission ?? null;
+}
+
+export function staticDir(entry: PluginEntry): string | null {
+  if (!entry.origin.dir) return null;
+  const dir = path.join(entry.origin.dir, 'static');
+  return fs.existsSync(dir) ? dir : null;
+}
+
+export function pluginRouter(registry: PluginRegistry, rules: RuleSet): express.Router {
+  const router = express.Router();
+  for (const entry of registry.all()) {
+    const active = whileActive(registry, entry);
+    for (const route of entry.plugin.urls) {
+      router[route.method](mountedPath(entry, route), active, uuidParams, permitted(rules, ruleOf(entry, route)), route.handler);
+    }
+  }
+  return router;
+}
+
+/** Each plugin's `static/` folder at `/static/plugins/<name>/`, while the plugin is active. */
+export function pluginStaticRouter(registry: PluginRegistry): express.Router {
+  const router = express.Router();
+  for (const entry of registry.all()) {
+    const assets = staticDir(entry);
+    if (!assets) continue;
+    const options = { fallthrough: false, index: false, maxAge: '1h' };
+    router.use(`/static/plugins/${entry.plugin.name}`, whileActive(registry, entry), express.static(assets, options));
+  }
+  return router;
+}

@@ -1,0 +1,125 @@
+/**
+ * Checks a plugin class when it is registered and fills in the defaults a plain class
+ * (a drop-in written without our base classes) leaves out. Every failure names the class,
+ * the member and what is wrong.
+ */
+import type { PluginPoint, PluginRoute, PluginType } from './plugin-points';
+
+export const PLUGIN_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
+const ICON_PATTERN = /^[a-z0-9-]+$/;
+const ROUTE_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+const PLUGIN_TYPES: PluginType[] = ['backend', 'project_app', 'site_app'];
+
+export class PluginDefinitionError extends Error {
+  constructor(className: string, origin: string, problem: string) {
+    super(`Plugin class ${className} (${origin}): ${problem}`);
+    this.name = 'PluginDefinitionError';
+  }
+}
+
+type Check = (value: unknown) => boolean;
+const isString: Check = (value) => typeof value === 'string';
+const isNonEmptyString: Check = (value) => typeof value === 'string' && value.trim() !== '';
+const isStringOrNull: Check = (value) => value === null || typeof value === 'string';
+const isFunction: Check = (value) => typeof value === 'function';
+const isArray: Check = (value) => Array.isArray(value);
+const isNumber: Check = (value) => typeof value === 'number' && Number.isFinite(value);
+const isBoolean: Check = (value) => typeof value === 'boolean';
+const isObject: Check = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+interface MemberSpec {
+  check: Check;
+  expected: string;
+  /** Absent means mandatory. */
+  fallback?: () => unknown;
+}
+
+const COMMON: Record<string, MemberSpec> = {
+  name: { check: (v) => isString(v) && PLUGIN_NAME_PATTERN.test(v as string), expected: 'a string matching ^[a-z][a-z0-9_]*$' },
+  title: { check: isNonEmptyString, expected: 'a non-empty string' },
+  icon: { check: (v) => isString(v) && ICON_PATTERN.test(v as string), expected: 'a Font Awesome 4.7 icon name without "fa-", e.g. "cubes"' },
+  description: { check: isString, expected: 'a string' },
+  urls: { check: isArray, expected: 'an array of routes', fallback: () => [] },
+  appSettings: { check: isArray, expected: 'an array', fallback: () => [] },
+  rules: { check: isObject, expected: 'an object of rule name to predicate', fallback: () => ({}) },
+  entities: { check: isArray, expected: 'an array of EntitySchema', fallback: () => [] },
+  migrations: { check: isArray, expected: 'an array of migration classes', fallback: () => [] },
+  pluginOrdering: { check: isNumber, expected: 'a number', fallback: () => 50 },
+  getStatistics: { check: isFunction, expected: 'a method', fallback: () => () => ({}) },
+  getObjectLink: { check: isFunction, expected: 'a method', fallback: () => () => null },
+};
+
+const BY_TYPE: Record<PluginType, Record<string, MemberSpec>> = {
+  backend: {
+    getApi: { check: isFunction, expected: 'a method returning the API' },
+    javascriptUrl: { check: isStringOrNull, expected: 'a path under static/ or null', fallback: () => null },
+    cssUrl: { check: isStringOrNull, expected: 'a path under static/ or null', fallback: () => null },
+  },
+  project_app: {
+    entryPoint: { check: isNonEmptyString, expected: 'the name of one of its routes' },
+    appPermission: { check: isNonEmptyString, expected: 'a rule name' },
+    categoryEnable: { check: isBoolean, expected: 'a boolean', fallback: () => false },
+    searchEnable: { check: isBoolean, expected: 'a boolean', fallback: () => false },
+    searchTypes: { check: isArray, expected: 'an array of strings', fallback: () => [] },
+    detailsTemplate: { check: isStringOrNull, expected: 'a template name or null', fallback: () => null },
+    detailsTitle: { check: isStringOrNull, expected: 'a string or null', fallback: () => null },
+    projectListColumns: { check: isObject, expected: 'an object', fallback: () => ({}) },
+    search: { check: isFunction, expected: 'a method', fallback: () => () => [] },
+    getProjectListValue: { check: isFunction, expected: 'a method', fallback: () => () => null },
+  },
+  site_app: {
+    entryPoint: { check: isNonEmptyString, expected: 'the name of one of its routes' },
+    appPermission: { check: isStringOrNull, expected: 'a rule name or null' },
+  },
+};
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'it is missing';
+  if (value === null) return 'got null';
+  if (Array.isArray(value)) return 'got an array';
+  return `got ${typeof value}`;
+}
+
+export function pluginTypeOf(PluginClass: unknown, fail: (problem: string) => never): PluginType {
+  const type = (PluginClass as { pluginType?: unknown }).pluginType;
+  if (!PLUGIN_TYPES.includes(type as PluginType)) {
+    fail(`static member "pluginType" must be one of ${PLUGIN_TYPES.join(', ')} (${describeValue(type)}); extend BackendPluginPoint, ProjectAppPluginPoint or SiteAppPluginPoint`);
+  }
+  return type as PluginType;
+}
+
+function checkRoute(route: unknown, index: number, fail: (problem: string) => never): void {
+  const r = route as Partial<PluginRoute>;
+  const where = `urls[${index}]`;
+  if (!isObject(route)) fail(`${where} must be a route object`);
+  if (!isNonEmptyString(r.name)) fail(`${where}.name must be a non-empty string`);
+  if (!ROUTE_METHODS.includes(r.method as string)) fail(`${where}.method must be one of ${ROUTE_METHODS.join(', ')}`);
+  if (!isString(r.path) || !(r.path as string).startsWith('/')) fail(`${where}.path must be a string starting with "/"`);
+  if (r.kind !== 'page' && r.kind !== 'ajax') fail(`${where}.kind must be "page" or "ajax"`);
+  if (!isFunction(r.handler)) fail(`${where}.handler must be a function`);
+  if (r.permission !== undefined && !isStringOrNull(r.permission)) fail(`${where}.permission must be a rule name or null`);
+}
+
+/** Validates the instance in place, filling defaults; calls `fail` (which throws) on the first problem. */
+export function validatePlugin(plugin: PluginPoint, type: PluginType, fail: (problem: string) => never): void {
+  const target = plugin as unknown as Record<string, unknown>;
+  for (const [member, spec] of Object.entries({ ...COMMON, ...BY_TYPE[type] })) {
+    if (target[member] === undefined && spec.fallback) target[member] = spec.fallback();
+    if (!spec.check(target[member])) fail(`member "${member}" must be ${spec.expected} (${describeValue(target[member])})`);
+  }
+  plugin.urls.forEach((route, index) => checkRoute(route, index, fail));
+  const routeNames = plugin.urls.map((route) => route.name);
+  const duplicate = routeNames.find((name, index) => routeNames.indexOf(name) !== index);
+  if (duplicate) fail(`route name "${duplicate}" is used twice in "urls"`);
+  const entryPoint = target.entryPoint;
+  if (typeof entryPoint === 'string' && !routeNames.includes(entryPoint)) {
+    fail(`member "entryPoint" names route "${entryPoint}", which is not in "urls"`);
+  }
+  for (const ruleName of Object.keys(plugin.rules)) {
+    if (!ruleName.startsWith(`${plugin.name}.`)) fail(`rule "${ruleName}" must be named "${plugin.name}.<permission>"`);
+  }
+  for (const entity of plugin.entities) {
+    const table = (entity as { options?: { tableName?: string } }).options?.tableName ?? '';
+    if (!table.startsWith(`${plugin.name}_`)) fail(`entity table "${table}" must be prefixed "${plugin.name}_"`);
+  }
+}
