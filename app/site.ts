@@ -83,11 +83,15 @@ export async function announceFirstSuperuser(db: Database, config: Config, logge
   logger.warn(`First start: created superuser "admin" with password ${shown} (shown once: note it now)`);
 }
 
-/** Opens the whole site. */
-export async function openSite(config: Config, logger: Logger): Promise<Site> {
+/**
+ * Opens the whole site. `sharedDb` lets a second site instance use an open database
+ * (the embedded one admits a single process); closing that instance leaves it open.
+ */
+export async function openSite(config: Config, logger: Logger, sharedDb?: Database): Promise<Site> {
   const rules = new RuleSet();
   const registry = createRegistry(config, rules);
-  const db = await openSiteDatabase(config, logger, registry);
+  const db = sharedDb ?? (await openSiteDatabase(config, logger, registry));
+  const closeDb = () => (sharedDb ? Promise.resolve() : db.dataSource.destroy());
   try {
     await announceFirstSuperuser(db, config, logger);
     await registry.start((entry) => pluginContext(entry, { config, logger, db, registry }), config.pluginBootFailure === 'continue');
@@ -97,12 +101,12 @@ export async function openSite(config: Config, logger: Logger): Promise<Site> {
     const { app, maintenance } = buildApp({ config, db, logger, secret: resolveSecret(config), registry, rules, plugins });
     const close = async () => {
       for (const error of await registry.stop()) logger.error({ err: error }, error.message);
-      await db.dataSource.destroy();
+      await closeDb();
     };
     return { config, logger, db, registry, rules, plugins, app, maintenance, close };
   } catch (error) {
     await registry.stop();
-    await db.dataSource.destroy();
+    await closeDb();
     throw error;
   }
 }

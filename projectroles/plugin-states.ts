@@ -37,7 +37,8 @@ export function readPluginRows(dataSource: DataSource): Promise<PluginRow[]> {
 
 /** Switches a plugin on or off; returns the row, or null when no plugin has that UUID. */
 export async function setPluginEnabled(dataSource: DataSource, uuid: string, enabled: boolean): Promise<PluginRow | null> {
-  const rows: PluginRow[] = await dataSource.query(
+  // TypeORM answers an UPDATE with [rows, affected count].
+  const [rows]: [PluginRow[], number] = await dataSource.query(
     `UPDATE projectroles_plugin SET enabled = $2, date_modified = now() WHERE sodar_uuid = $1
      RETURNING sodar_uuid, plugin_type, name, enabled, status, error`,
     [uuid, enabled],

@@ -3,6 +3,7 @@
  * (a drop-in written without our base classes) leaves out. Every failure names the class,
  * the member and what is wrong.
  */
+import { EntitySchema, type EntitySchemaOptions } from 'typeorm';
 import type { PluginPoint, PluginRoute, PluginType } from './plugin-points';
 
 export const PLUGIN_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
@@ -118,8 +119,12 @@ export function validatePlugin(plugin: PluginPoint, type: PluginType, fail: (pro
   for (const ruleName of Object.keys(plugin.rules)) {
     if (!ruleName.startsWith(`${plugin.name}.`)) fail(`rule "${ruleName}" must be named "${plugin.name}.<permission>"`);
   }
+  // A drop-in outside this repository cannot import typeorm; it may give EntitySchema options.
+  plugin.entities = plugin.entities.map((entity) =>
+    entity instanceof EntitySchema ? entity : new EntitySchema(entity as unknown as EntitySchemaOptions<unknown>),
+  );
   for (const entity of plugin.entities) {
-    const table = (entity as { options?: { tableName?: string } }).options?.tableName ?? '';
+    const table = entity.options.tableName ?? '';
     if (!table.startsWith(`${plugin.name}_`)) fail(`entity table "${table}" must be prefixed "${plugin.name}_"`);
   }
 }

@@ -26,10 +26,17 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
+interface StartOptions {
+  env?: Record<string, string>;
+  location?: TestDatabaseLocation;
+  /** Share this site's database (for a second instance on the embedded database). */
+  sharedWith?: Site;
+}
+
 /** Opens the site on `location` (a new throwaway database when not given). */
-export async function startTestSite(options: { env?: Record<string, string>; location?: TestDatabaseLocation } = {}): Promise<TestSite> {
+export async function startTestSite(options: StartOptions = {}): Promise<TestSite> {
   const location = options.location ?? (await createTestDatabase());
-  const site = await openSite(testConfig({ ...location.env, ...options.env }), pino({ level: 'silent' }));
+  const site = await openSite(testConfig({ ...location.env, ...options.env }), pino({ level: 'silent' }), options.sharedWith?.db);
   return {
     ...site,
     location,
