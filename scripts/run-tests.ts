@@ -15,7 +15,8 @@ function findTests(dir: string): string[] {
 }
 
 const roots = process.argv.slice(2);
-const files = (roots.length > 0 ? roots : ['test']).flatMap((root) => (fs.statSync(root).isDirectory() ? findTests(root) : [root])).sort();
+// plugins/ holds drop-in plugins (e.g. from npm run new-plugin), each with its own tests.
+const files = (roots.length > 0 ? roots : ['test', 'plugins'].filter((dir) => fs.existsSync(dir))).flatMap((root) => (fs.statSync(root).isDirectory() ? findTests(root) : [root])).sort();
 const database = process.env.TEST_DATABASE_URL ? `PostgreSQL (${new URL(process.env.TEST_DATABASE_URL).host})` : 'the embedded database (PGlite)';
 console.log(`Running ${files.length} test files on ${database}`);
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });

@@ -44,6 +44,11 @@ export async function startTestSite(options: StartOptions = {}): Promise<TestSit
   };
 }
 
+/** A client without a session, as an anonymous visitor. */
+export function anonymous(app: Site['app']) {
+  return supertest(app);
+}
+
 /** The CSRF token from a page's form. */
 export function csrfFrom(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);
