@@ -14,12 +14,13 @@ function packageRoot(name: string): string {
   return path.dirname(require.resolve(`${name}/package.json`));
 }
 
+/** Mounted at /static. */
 export function assetRoutes(rootDir: string): express.Router {
   const router = express.Router();
   const options = { maxAge: '1d', fallthrough: false, index: false };
   for (const [name, subdir] of Object.entries(VENDOR_PACKAGES)) {
-    router.use(`/static/vendor/${name}`, express.static(path.join(packageRoot(name), subdir), options));
+    router.use(`/vendor/${name}`, express.static(path.join(packageRoot(name), subdir), options));
   }
-  router.use('/static', express.static(path.join(rootDir, 'static'), options));
+  router.use(express.static(path.join(rootDir, 'static'), options));
   return router;
 }

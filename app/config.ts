@@ -13,8 +13,6 @@ export interface Config {
   databaseUrl: string | null;
   /** Folder of the embedded database and other local state. */
   dataDir: string;
-  /** Secret signing session cookies; null means generate once and keep it in `dataDir`. */
-  secretKey: string | null;
   /** Password of the superuser `admin` created on first start; null means a random one. */
   adminPassword: string | null;
   /** pino log level. */
@@ -33,6 +31,11 @@ export interface Config {
   loginThrottleIpMax: number;
   /** Length of the login throttle window, in seconds. */
   loginThrottleWindowSeconds: number;
+  /**
+   * How long processes may serve state another process changed (sessions, users, plugin
+   * switches): each keeps what it read for this long. 0 reads the database every time.
+   */
+  crossProcessDelaySeconds: number;
   /** Send each response's SQL statement count as X-Query-Count (for tests and benchmarks). */
   queryCountHeader: boolean;
   /** Backend plugins that may be used (ENABLED_BACKEND_PLUGINS); null means all registered ones. */
@@ -126,16 +129,11 @@ function readPluginConfig(env: Env, key: string): Record<string, Record<string, 
 
 /** Reads the whole configuration; throws ConfigError naming the first bad key. */
 export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
-  const secretKey = readOptional(env, 'SECRET_KEY');
-  if (secretKey !== null && secretKey.length < 32) {
-    throw new ConfigError('SECRET_KEY', 'must be at least 32 characters long', '<hidden>');
-  }
   return {
     port: readInteger(env, 'PORT', 8000, 0, 65535),
     host: readString(env, 'HOST', '127.0.0.1'),
     databaseUrl: readDatabaseUrl(env, 'DATABASE_URL'),
     dataDir: path.resolve(cwd, readString(env, 'DATA_DIR', './data')),
-    secretKey,
     adminPassword: readOptional(env, 'ADMIN_PASSWORD'),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
@@ -146,6 +144,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     loginThrottleIpMax: readInteger(env, 'LOGIN_THROTTLE_IP_MAX', 50, 1, 1000000),
     loginThrottleWindowSeconds: readInteger(env, 'LOGIN_THROTTLE_WINDOW_SECONDS', 900, 1, 86400),
     queryCountHeader: readBoolean(env, 'QUERY_COUNT_HEADER', false),
+    crossProcessDelaySeconds: readInteger(env, 'CROSS_PROCESS_DELAY_SECONDS', 2, 0, 60),
     enabledBackendPlugins: readList(env, 'ENABLED_BACKEND_PLUGINS'),
     pluginDirs: (readList(env, 'PLUGIN_DIRS') ?? ['./plugins']).map((dir) => path.resolve(cwd, dir)),
     pluginBootFailure: readChoice(env, 'PLUGIN_BOOT_FAILURE', 'abort', ['abort', 'continue']) as 'abort' | 'continue',

@@ -29,10 +29,11 @@ function cookieToken(req: Request): string | null {
 /** Checks unsafe requests (403 when the token is missing or wrong) and offers the token to views. */
 export function csrfProtection(secureCookie: boolean) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const existing = cookieToken(req);
     let issued: string | null = null;
-    // Views call this lazily, so only pages with a form set the cookie.
+    let existing: string | null | undefined;
+    // Views call this lazily, so only pages with a form read or set the cookie.
     res.locals.csrfToken = () => {
+      existing ??= cookieToken(req);
       if (existing) return existing;
       if (!issued) {
         issued = randomBytes(24).toString('base64url');
@@ -41,6 +42,7 @@ export function csrfProtection(secureCookie: boolean) {
       return issued;
     };
     if (SAFE_METHODS.has(req.method)) return next();
+    existing = cookieToken(req);
     const given = req.get('x-csrftoken') ?? (req.body as Record<string, unknown> | undefined)?._csrf;
     if (!existing || !sameToken(existing, given)) {
       return next(new PermissionDeniedError('CSRF verification failed: the form or request carried no valid token. Reload the page and try again.', true));

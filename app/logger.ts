@@ -14,18 +14,22 @@ export function createLogger(level: string): Logger {
  * with its SQL statement count; `queryCountHeader` also sends that count as X-Query-Count.
  */
 export function requestLogger(logger: Logger, queries: QueryCounter, queryCountHeader: boolean) {
+  const logRequests = logger.isLevelEnabled('info');
   return (req: Request, res: Response, next: NextFunction): void => {
     const tally: QueryTally = { count: 0 };
     const given = req.get('x-request-id');
-    req.id = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
-    req.log = logger.child({ req_id: req.id });
-    res.set('X-Request-Id', req.id);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const fields = { method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10, sql: tally.count };
-      req.log.info(fields, 'request');
-    });
+    const id = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    req.id = id;
+    res.setHeader('X-Request-Id', id);
+    req.log = logger.child({ req_id: id });
+    if (logRequests) {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        const fields = { method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10, sql: tally.count };
+        req.log.info(fields, 'request');
+      });
+    }
     if (queryCountHeader) onHeaders(res, () => res.setHeader('X-Query-Count', String(tally.count)));
     queries.track(tally, next);
   };

@@ -1,8 +1,8 @@
 /** Rendering a page inside the site layout, and one-time messages shown on the next page. */
 import type { Request, Response } from 'express';
-import type { SessionData } from 'express-session';
+import type { SessionFields } from './types';
 
-type Message = NonNullable<SessionData['messages']>[number];
+type Message = NonNullable<SessionFields['messages']>[number];
 
 /** Queues a message for the next page the user sees. */
 export function flash(req: Request, level: Message['level'], text: string): void {

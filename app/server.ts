@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import express from 'express';
-import session from 'express-session';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { authRoutes, createPassport } from '../projectroles/auth';
@@ -15,7 +14,8 @@ import type { PluginRegistry } from '../projectroles/registry';
 import type { RuleSet } from '../projectroles/rules';
 import { LoginThrottle } from '../projectroles/login-throttle';
 import { projectrolesRoutes } from '../projectroles/routes';
-import { DatabaseSessionStore } from '../projectroles/session-store';
+import { SessionStore } from '../projectroles/session-store';
+import { sessionMiddleware } from '../projectroles/sessions';
 import { assetRoutes } from './assets';
 import type { Config } from './config';
 import { csrfProtection } from './csrf';
@@ -30,8 +30,6 @@ export interface AppContext {
   config: Config;
   db: Database;
   logger: Logger;
-  /** Key signing session cookies (see secret.ts). */
-  secret: string;
   registry: PluginRegistry;
   rules: RuleSet;
   /** Keeps plugin enabled states fresh across processes. */
@@ -54,21 +52,14 @@ function securityHeaders(config: Config) {
   });
 }
 
-function sessions(ctx: AppContext, store: DatabaseSessionStore) {
-  return session({
-    name: 'sodar_session',
-    secret: ctx.secret,
-    store,
-    resave: false,
-    saveUninitialized: false,
-    proxy: ctx.config.trustProxy,
-    cookie: {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: ctx.config.trustProxy ? 'auto' : false,
-      maxAge: ctx.config.sessionMaxAgeSeconds * 1000,
-    },
-  });
+/** JSON and form bodies, parsed only for methods that carry one. */
+function bodyParsers(limit: number) {
+  const json = express.json({ limit });
+  const form = express.urlencoded({ extended: false, limit });
+  return (req: express.Request, res: express.Response, next: express.NextFunction): void => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    json(req, res, (error?: unknown) => (error ? next(error) : form(req, res, next)));
+  };
 }
 
 export function buildApp(ctx: AppContext): BuiltApp {
@@ -82,23 +73,23 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.locals.siteTitle = config.siteTitle;
   app.locals.backendInclude = backendIncludeHelper(ctx.registry);
 
-  const store = new DatabaseSessionStore(db.dataSource, config.sessionMaxAgeSeconds * 1000);
+  const cacheMs = config.crossProcessDelaySeconds * 1000;
+  const store = new SessionStore(db.dataSource, cacheMs);
   const throttle = new LoginThrottle(db.dataSource, {
     perUsername: config.loginThrottleMax,
     perIp: config.loginThrottleIpMax,
     windowSeconds: config.loginThrottleWindowSeconds,
   });
-  const passport = createPassport(db.dataSource);
+  const passport = createPassport(db.dataSource, cacheMs);
 
   app.use(requestLogger(ctx.logger, db.queries, config.queryCountHeader));
   app.use(securityHeaders(config));
   app.use(ctx.plugins.middleware());
-  app.use(pluginStaticRouter(ctx.registry));
-  app.use(assetRoutes(ROOT_DIR));
+  app.use('/static/plugins', pluginStaticRouter(ctx.registry));
+  app.use('/static', assetRoutes(ROOT_DIR));
   app.use(healthRoutes(db));
-  app.use(express.json({ limit: config.bodyLimitBytes }));
-  app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes }));
-  app.use(sessions(ctx, store));
+  app.use(bodyParsers(config.bodyLimitBytes));
+  app.use(sessionMiddleware(store, { cookieName: 'sodar_session', maxAgeMs: config.sessionMaxAgeSeconds * 1000, secure: config.trustProxy ? 'auto' : false }));
   app.use(passport.session());
   app.use(csrfProtection(config.trustProxy));
   app.use(authRoutes({ dataSource: db.dataSource, passport, throttle }));

@@ -19,7 +19,6 @@ import { migrate, openDatabase, type Database } from './database';
 import * as errors from './errors';
 import { renderPage } from './pages';
 import { builtInPlugins } from './plugins';
-import { resolveSecret } from './secret';
 import { buildApp } from './server';
 
 export interface Site {
@@ -96,9 +95,9 @@ export async function openSite(config: Config, logger: Logger, sharedDb?: Databa
     await announceFirstSuperuser(db, config, logger);
     await registry.start((entry) => pluginContext(entry, { config, logger, db, registry }), config.pluginBootFailure === 'continue');
     await syncPluginRows(db.dataSource, registry);
-    const plugins = new PluginStateWatcher(db.dataSource, registry, logger);
+    const plugins = new PluginStateWatcher(db.dataSource, registry, logger, config.crossProcessDelaySeconds * 1000);
     await plugins.refresh();
-    const { app, maintenance } = buildApp({ config, db, logger, secret: resolveSecret(config), registry, rules, plugins });
+    const { app, maintenance } = buildApp({ config, db, logger, registry, rules, plugins });
     const close = async () => {
       for (const error of await registry.stop()) logger.error({ err: error }, error.message);
       await closeDb();

@@ -1,12 +1,13 @@
-import 'express-session';
 import type { Logger } from 'pino';
 import type { User as SiteUser } from '../projectroles/entities';
+import type { Session } from '../projectroles/sessions';
 
-declare module 'express-session' {
-  interface SessionData {
-    /** Messages shown once on the next page (Django's messages framework). */
-    messages?: Array<{ level: 'success' | 'info' | 'warning' | 'danger'; text: string }>;
-  }
+/** What the site keeps in a session (projectroles/sessions.ts stores any JSON). */
+export interface SessionFields {
+  /** passport's login: the user's sodar_uuid. */
+  passport?: { user?: string };
+  /** Messages shown once on the next page (Django's messages framework). */
+  messages?: Array<{ level: 'success' | 'info' | 'warning' | 'danger'; text: string }>;
 }
 
 declare global {
@@ -16,6 +17,7 @@ declare global {
     interface Request {
       id: string;
       log: Logger;
+      session: Session & SessionFields;
     }
   }
 }

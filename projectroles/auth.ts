@@ -4,6 +4,7 @@ import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { DataSource } from 'typeorm';
 import { PermissionDeniedError } from '../app/errors';
+import { TtlCache } from '../app/ttl-cache';
 import { renderPage } from '../app/pages';
 import { UserEntity, type User } from './entities';
 import type { LoginThrottle } from './login-throttle';
@@ -15,7 +16,9 @@ export function safeNextPath(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
 }
 
-export function createPassport(dataSource: DataSource): InstanceType<typeof Passport> {
+/** `cacheMs`: how long a change to a user (deactivation, say) may take to reach a process. */
+export function createPassport(dataSource: DataSource, cacheMs: number): InstanceType<typeof Passport> {
+  const recentUsers = new TtlCache<string, User | null>(cacheMs);
   const passport = new Passport();
   passport.use(
     new LocalStrategy((username, password, done) => {
@@ -26,7 +29,12 @@ export function createPassport(dataSource: DataSource): InstanceType<typeof Pass
   );
   passport.serializeUser<string>((user, done) => done(null, user.sodar_uuid));
   passport.deserializeUser<string>((uuid, done) => {
-    findActiveUser(dataSource, { sodar_uuid: uuid }).then((user) => done(null, user ?? false), done);
+    const cached = recentUsers.get(uuid);
+    if (cached !== undefined) return done(null, cached ? { ...cached } : false);
+    findActiveUser(dataSource, { sodar_uuid: uuid }).then((user) => {
+      recentUsers.set(uuid, user);
+      done(null, user ? { ...user } : false);
+    }, done);
   });
   return passport;
 }

@@ -64,14 +64,14 @@ export function pluginRouter(registry: PluginRegistry, rules: RuleSet): express.
   return router;
 }
 
-/** Each plugin's `static/` folder at `/static/plugins/<name>/`, while the plugin is active. */
+/** Each plugin's `static/` folder at `<mount point>/<name>/` while the plugin is active; mounted at /static/plugins. */
 export function pluginStaticRouter(registry: PluginRegistry): express.Router {
   const router = express.Router();
   for (const entry of registry.all()) {
     const assets = staticDir(entry);
     if (!assets) continue;
     const options = { fallthrough: false, index: false, maxAge: '1h' };
-    router.use(`/static/plugins/${entry.plugin.name}`, whileActive(registry, entry), express.static(assets, options));
+    router.use(`/${entry.plugin.name}`, whileActive(registry, entry), express.static(assets, options));
   }
   return router;
 }

@@ -57,7 +57,7 @@ export class PluginStateWatcher {
     private readonly dataSource: DataSource,
     private readonly registry: PluginRegistry,
     private readonly logger: Logger,
-    private readonly maxAgeMs = 2000,
+    private readonly maxAgeMs: number,
   ) {}
 
   /** Re-reads the states now. */

@@ -1,75 +1,71 @@
 /**
- * express-session store in the database, so sessions survive restarts and are shared by
- * every process serving the site. Plain SQL that runs the same on PGlite and PostgreSQL.
+ * Session rows in the database, so sessions survive restarts and are shared by every
+ * process serving the site. Plain SQL that runs the same on PGlite and PostgreSQL.
  */
-import session from 'express-session';
 import type { DataSource } from 'typeorm';
+import { TtlCache } from '../app/ttl-cache';
 
-type SessionCallback = (error?: unknown, data?: session.SessionData | null) => void;
+/** What a session holds (passport's login, one-time messages, ...). */
+export type SessionData = Record<string, unknown>;
 
 /** How often an unchanged session's expiry is pushed back (one write, not one per request). */
-const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
-/** Bound on the memory of recent touches; past it the memory starts afresh. */
-const MAX_REMEMBERED_TOUCHES = 50_000;
+export const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
 
-export class DatabaseSessionStore extends session.Store {
+export class SessionStore {
+  /**
+   * sid -> session JSON recently read or written here. Kept as text so each request parses
+   * its own copy; another process's logout reaches this one within `cacheMs`.
+   */
+  private readonly recent: TtlCache<string, string>;
   /** sid -> when this process last wrote its expiry. */
-  private readonly lastWrite = new Map<string, number>();
+  private readonly lastWrite: TtlCache<string, true>;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly defaultMaxAgeMs: number,
+    cacheMs: number,
   ) {
-    super();
+    this.recent = new TtlCache(cacheMs);
+    this.lastWrite = new TtlCache(TOUCH_INTERVAL_MS, 50_000);
   }
 
-  override get(sid: string, callback: SessionCallback): void {
-    this.dataSource
-      .query('SELECT data FROM projectroles_session WHERE sid = $1 AND expires > now()', [sid])
-      .then((rows: Array<{ data: session.SessionData }>) => callback(null, rows[0]?.data ?? null), callback);
+  async get(sid: string): Promise<SessionData | null> {
+    const cached = this.recent.get(sid);
+    if (cached !== undefined) return JSON.parse(cached) as SessionData;
+    const rows: Array<{ data: SessionData }> = await this.dataSource.query(
+      'SELECT data FROM projectroles_session WHERE sid = $1 AND expires > now()',
+      [sid],
+    );
+    const data = rows[0]?.data ?? null;
+    if (data) this.recent.set(sid, JSON.stringify(data));
+    return data;
   }
 
-  override set(sid: string, data: session.SessionData, callback?: (error?: unknown) => void): void {
-    this.remember(sid);
-    this.dataSource
-      .query(
-        `INSERT INTO projectroles_session (sid, data, expires) VALUES ($1, $2, $3)
-         ON CONFLICT (sid) DO UPDATE SET data = EXCLUDED.data, expires = EXCLUDED.expires`,
-        [sid, JSON.stringify(data), this.expiry(data)],
-      )
-      .then(() => callback?.(), callback);
+  async set(sid: string, json: string, expires: Date): Promise<void> {
+    this.recent.delete(sid);
+    await this.dataSource.query(
+      `INSERT INTO projectroles_session (sid, data, expires) VALUES ($1, $2, $3)
+       ON CONFLICT (sid) DO UPDATE SET data = EXCLUDED.data, expires = EXCLUDED.expires`,
+      [sid, json, expires],
+    );
+    this.lastWrite.set(sid, true);
   }
 
-  override touch(sid: string, data: session.SessionData, callback?: (error?: unknown) => void): void {
-    if (Date.now() - (this.lastWrite.get(sid) ?? 0) < TOUCH_INTERVAL_MS) {
-      callback?.();
-      return;
-    }
-    this.remember(sid);
-    this.dataSource
-      .query('UPDATE projectroles_session SET expires = $2 WHERE sid = $1', [sid, this.expiry(data)])
-      .then(() => callback?.(), callback);
+  /** Pushes the expiry back unless this process did so lately; returns whether it wrote. */
+  async touch(sid: string, expires: Date): Promise<boolean> {
+    if (this.lastWrite.get(sid)) return false;
+    this.lastWrite.set(sid, true);
+    await this.dataSource.query('UPDATE projectroles_session SET expires = $2 WHERE sid = $1', [sid, expires]);
+    return true;
   }
 
-  override destroy(sid: string, callback?: (error?: unknown) => void): void {
+  async destroy(sid: string): Promise<void> {
+    this.recent.delete(sid);
     this.lastWrite.delete(sid);
-    this.dataSource
-      .query('DELETE FROM projectroles_session WHERE sid = $1', [sid])
-      .then(() => callback?.(), callback);
+    await this.dataSource.query('DELETE FROM projectroles_session WHERE sid = $1', [sid]);
   }
 
   /** Removes expired sessions; run now and then, not per request. */
   async prune(): Promise<void> {
     await this.dataSource.query('DELETE FROM projectroles_session WHERE expires <= now()');
-  }
-
-  private remember(sid: string): void {
-    if (this.lastWrite.size >= MAX_REMEMBERED_TOUCHES) this.lastWrite.clear();
-    this.lastWrite.set(sid, Date.now());
-  }
-
-  private expiry(data: session.SessionData): Date {
-    const expires = data.cookie?.expires;
-    return expires ? new Date(expires) : new Date(Date.now() + this.defaultMaxAgeMs);
   }
 }

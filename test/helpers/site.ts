@@ -17,7 +17,6 @@ export interface TestSite extends Site {
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     LOG_LEVEL: 'silent',
-    SECRET_KEY: 'test-secret-key-of-at-least-32-characters',
     QUERY_COUNT_HEADER: 'true',
     ADMIN_PASSWORD: TEST_PASSWORD,
     // No drop-ins unless a test asks: the repository's plugins/ folder is not this test's business.

@@ -56,6 +56,9 @@ describe('users, seeding and configuration', () => {
     assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL must be a postgres/);
     assert.throws(() => loadConfig({ TRUST_PROXY: 'maybe' }), /TRUST_PROXY must be true or false/);
     assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of/);
-    assert.throws(() => loadConfig({ SECRET_KEY: 'short' }), /SECRET_KEY must be at least 32/);
+    assert.throws(() => loadConfig({ PLUGIN_BOOT_FAILURE: 'shrug' }), /PLUGIN_BOOT_FAILURE must be one of abort, continue/);
+    assert.throws(() => loadConfig({ PLUGIN_CONFIG: '{"a": 1}' }), /PLUGIN_CONFIG must be a JSON object of plugin name to an object/);
+    assert.deepEqual(loadConfig({ ENABLED_BACKEND_PLUGINS: 'timeline, example_backend_app' }).enabledBackendPlugins, ['timeline', 'example_backend_app']);
+    assert.equal(loadConfig({}).enabledBackendPlugins, null);
   });
 });
