@@ -6,6 +6,7 @@ import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import { siteAppLinksForPages } from '../projectroles/app-links';
 import { authRoutes, createPassport } from '../projectroles/auth';
 import { backendIncludeHelper } from '../projectroles/backend-include';
 import { pluginRouter, pluginStaticRouter } from '../projectroles/plugin-router';
@@ -92,6 +93,7 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.use(sessionMiddleware(store, { cookieName: 'sodar_session', maxAgeMs: config.sessionMaxAgeSeconds * 1000, secure: config.trustProxy ? 'auto' : false }));
   app.use(passport.session());
   app.use(csrfProtection(config.trustProxy));
+  app.use(siteAppLinksForPages(ctx.registry, ctx.rules));
   app.use(authRoutes({ dataSource: db.dataSource, passport, throttle }));
   app.use(projectrolesRoutes({ dataSource: db.dataSource, registry: ctx.registry }));
   app.use(pluginRouter(ctx.registry, ctx.rules));

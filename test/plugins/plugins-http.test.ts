@@ -77,6 +77,13 @@ describe('plugins over HTTP', () => {
     await admin.post(`/plugins/ajax/enabled/${uuid}`).send({ enabled: false }).expect(403);
   });
 
+  it('lists the plugins page in the user menu of superusers only', async () => {
+    const home = await admin.get('/').expect(200);
+    assert.match(home.text, /<a class="dropdown-item" href="\/plugins\/" data-site-app="plugins">/);
+    const alice = await logIn(site.app, 'alice');
+    assert.doesNotMatch((await alice.get('/').expect(200)).text, /data-site-app="plugins"/);
+  });
+
   it('redirects a denied page request home and an anonymous one to login', async () => {
     const alice = await logIn(site.app, 'alice');
     await alice.get('/plugins/').expect(302).expect('Location', '/');

@@ -1,0 +1,41 @@
+/**
+ * Links to site apps for the user menu (SODAR's app_links.py): active site apps whose
+ * `appPermission` the user passes, by plugin ordering. Worked out for page requests only.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { mountedPath } from './plugin-router';
+import type { SiteAppPluginPoint } from './plugin-points';
+import type { PluginRegistry } from './registry';
+import type { RuleSet } from './rules';
+
+export interface AppLink {
+  name: string;
+  title: string;
+  icon: string;
+  url: string;
+}
+
+export async function siteAppLinks(registry: PluginRegistry, rules: RuleSet, req: Request): Promise<AppLink[]> {
+  const links: AppLink[] = [];
+  const entries = registry.all().filter((entry) => entry.type === 'site_app' && registry.isActive(entry));
+  entries.sort((a, b) => a.plugin.pluginOrdering - b.plugin.pluginOrdering || a.plugin.name.localeCompare(b.plugin.name));
+  for (const entry of entries) {
+    const plugin = entry.plugin as SiteAppPluginPoint;
+    if (plugin.appPermission && !(await rules.test(plugin.appPermission, req.user ?? null))) continue;
+    const route = plugin.urls.find((r) => r.name === plugin.entryPoint)!;
+    links.push({ name: plugin.name, title: plugin.title, icon: plugin.icon, url: mountedPath(entry, route) });
+  }
+  return links;
+}
+
+/** Middleware: `res.locals.siteApps` for the layout's user menu. */
+export function siteAppLinksForPages(registry: PluginRegistry, rules: RuleSet) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    res.locals.siteApps = [];
+    if (!req.user || req.method !== 'GET' || req.path.includes('/ajax/') || req.path.includes('/api/')) return next();
+    siteAppLinks(registry, rules, req).then((links) => {
+      res.locals.siteApps = links;
+      next();
+    }, next);
+  };
+}
