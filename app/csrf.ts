@@ -26,8 +26,11 @@ function cookieToken(req: Request): string | null {
   return token && TOKEN_PATTERN.test(token) ? token : null;
 }
 
-/** Checks unsafe requests (403 when the token is missing or wrong) and offers the token to views. */
-export function csrfProtection(secureCookie: boolean) {
+/**
+ * Checks unsafe requests (403 when the token is missing or wrong) and offers the token to
+ * views. `trustProxy`: mark the cookie Secure when the request came over https.
+ */
+export function csrfProtection(trustProxy: boolean) {
   return (req: Request, res: Response, next: NextFunction): void => {
     let issued: string | null = null;
     let existing: string | null | undefined;
@@ -37,7 +40,8 @@ export function csrfProtection(secureCookie: boolean) {
       if (existing) return existing;
       if (!issued) {
         issued = randomBytes(24).toString('base64url');
-        res.cookie(COOKIE_NAME, issued, { httpOnly: true, sameSite: 'lax', secure: secureCookie, path: '/', maxAge: 365 * 24 * 3600 * 1000 });
+        const secure = trustProxy && req.secure;
+        res.cookie(COOKIE_NAME, issued, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 365 * 24 * 3600 * 1000 });
       }
       return issued;
     };

@@ -3,6 +3,17 @@ import { after, before, describe, it } from 'node:test';
 import supertest from 'supertest';
 import { csrfFrom, logIn, startTestSite, TEST_PASSWORD, type TestSite } from '../helpers/site';
 
+/** The Set-Cookie lines of a response. */
+function setCookies(res: { headers: Record<string, unknown> }): string[] {
+  return ([] as string[]).concat((res.headers['set-cookie'] as string[] | string | undefined) ?? []);
+}
+
+function sessionIdOf(agent: ReturnType<typeof supertest.agent>): string | undefined {
+  // superagent's cookie jar; the session cookie is all this test needs from it.
+  const jar = (agent as unknown as { jar: { getCookie(name: string, access: object): { value: string } | undefined } }).jar;
+  return jar.getCookie('sodar_session', { domain: '127.0.0.1', path: '/', secure: false, script: false })?.value;
+}
+
 describe('login, logout and CSRF', () => {
   let site: TestSite;
 
@@ -20,24 +31,56 @@ describe('login, logout and CSRF', () => {
     await supertest(site.app).get('/').expect(302).expect('Location', '/login?next=%2F');
   });
 
-  it('logs in, returns to next, regenerates the session id and records last_login', async () => {
+  it('logs in, returns to next, sets a safe cookie and records last_login', async () => {
     const agent = supertest.agent(site.app);
     const page = await agent.get('/login?next=/project/api/users/current').expect(200);
-    const before = page.headers['set-cookie']?.[0]?.split(';')[0];
     const res = await agent
       .post('/login')
       .type('form')
       .send({ username: 'alice', password: TEST_PASSWORD, _csrf: csrfFrom(page.text), next: '/project/api/users/current' })
       .expect(302)
       .expect('Location', '/project/api/users/current');
-    const afterLogin = res.headers['set-cookie']?.[0]?.split(';')[0];
-    assert.ok(afterLogin && afterLogin !== before, 'session id changes at login');
-    assert.match(res.headers['set-cookie']?.[0] ?? '', /HttpOnly/i);
-    assert.match(res.headers['set-cookie']?.[0] ?? '', /SameSite=Lax/i);
+    const sessionCookie = setCookies(res).find((cookie) => cookie.startsWith('sodar_session=')) ?? '';
+    assert.match(sessionCookie, /HttpOnly/i);
+    assert.match(sessionCookie, /SameSite=Lax/i);
+    assert.doesNotMatch(sessionCookie, /Secure/, 'no Secure flag on plain http');
     const home = await agent.get('/').expect(200);
     assert.match(home.text, /Welcome, Alice Liddell/);
     const rows = await site.db.dataSource.query('SELECT last_login FROM projectroles_user WHERE username = $1', ['alice']);
     assert.ok(rows[0].last_login instanceof Date);
+  });
+
+  it('marks the session cookie Secure behind a trusted https proxy', async () => {
+    const proxied = await startTestSite({ location: site.location, env: { TRUST_PROXY: 'true' }, sharedWith: site });
+    try {
+      // The cookies are Secure, so a client on plain http (supertest) must send them by hand.
+      const page = await supertest(proxied.app).get('/login').set('X-Forwarded-Proto', 'https').expect(200);
+      const csrfCookie = setCookies(page).find((cookie) => cookie.startsWith('csrftoken=')) ?? '';
+      assert.match(csrfCookie, /; Secure/);
+      const res = await supertest(proxied.app)
+        .post('/login')
+        .set('X-Forwarded-Proto', 'https')
+        .set('Cookie', csrfCookie.split(';')[0]!)
+        .type('form')
+        .send({ username: 'alice', password: TEST_PASSWORD, _csrf: csrfFrom(page.text) })
+        .expect(302);
+      const session = setCookies(res).find((cookie) => cookie.startsWith('sodar_session=')) ?? '';
+      assert.match(session, /; Secure/);
+      assert.match(res.headers['strict-transport-security'] ?? '', /max-age/);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('regenerates the session id at login: the previous session is gone', async () => {
+    const agent = await logIn(site.app, 'alice');
+    const first = sessionIdOf(agent);
+    const page = await agent.get('/').expect(200);
+    await agent.post('/login').type('form').send({ username: 'mallory', password: TEST_PASSWORD, _csrf: csrfFrom(page.text) }).expect(302);
+    const second = sessionIdOf(agent);
+    assert.ok(first && second && first !== second, 'a new session id');
+    await supertest(site.app).get('/').set('Cookie', `sodar_session=${first}`).expect(302);
+    assert.match((await agent.get('/').expect(200)).text, /Welcome, mallory/);
   });
 
   it('refuses a wrong password with a message and no session', async () => {
