@@ -11,6 +11,7 @@ import { projectrolesEntities } from '../projectroles/entities';
 import { loadDropInPlugins } from '../projectroles/plugin-loader';
 import type { PluginContext } from '../projectroles/plugin-context';
 import { PluginStateWatcher, syncPluginRows } from '../projectroles/plugin-states';
+import { addProjectrolesRules } from '../projectroles/project-rules';
 import { PluginRegistry, type PluginEntry } from '../projectroles/registry';
 import { RuleSet } from '../projectroles/rules';
 import { ensureFirstSuperuser } from '../projectroles/users';
@@ -88,6 +89,7 @@ export async function announceFirstSuperuser(db: Database, config: Config, logge
  */
 export async function openSite(config: Config, logger: Logger, sharedDb?: Database): Promise<Site> {
   const rules = new RuleSet();
+  addProjectrolesRules(rules, config);
   const registry = createRegistry(config, rules);
   const db = sharedDb ?? (await openSiteDatabase(config, logger, registry));
   const closeDb = () => (sharedDb ? Promise.resolve() : db.dataSource.destroy());

@@ -36,4 +36,92 @@ export const UserEntity = new EntitySchema<User>({
   },
 });
 
-export const projectrolesEntities = [UserEntity];
+
+export type ProjectType = 'CATEGORY' | 'PROJECT';
+
+export const ROLE_NAMES = ['project owner', 'project delegate', 'project contributor', 'project guest', 'project viewer', 'project finder'] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
+
+export interface Role {
+  id: number;
+  name: RoleName;
+  /** Lower is stronger: owner 10 ... finder 50. */
+  rank: number;
+  project_types: ProjectType[];
+  description: string;
+}
+
+export interface Project {
+  id: number;
+  sodar_uuid: string;
+  type: ProjectType;
+  title: string;
+  parent_id: number | null;
+  /** Ids of the ancestors, root first. */
+  ancestor_ids: number[];
+  /** Ancestor titles and the title joined by " / ". */
+  full_title: string;
+  description: string;
+  readme: string;
+  /** Role everyone gets (guest or viewer), projects only. */
+  public_access_id: number | null;
+  archive: boolean;
+  has_public_children: boolean;
+  date_created: Date;
+  date_modified: Date;
+}
+
+export interface RoleAssignment {
+  id: number;
+  sodar_uuid: string;
+  project_id: number;
+  user_id: number;
+  role_id: number;
+}
+
+export const RoleEntity = new EntitySchema<Role>({
+  name: 'Role',
+  tableName: 'projectroles_role',
+  columns: {
+    id: { type: 'integer', primary: true, generated: 'increment' },
+    name: { type: 'varchar', length: 64, unique: true },
+    rank: { type: 'integer' },
+    project_types: { type: 'varchar', length: 64, array: true },
+    description: { type: 'text' },
+  },
+});
+
+export const ProjectEntity = new EntitySchema<Project>({
+  name: 'Project',
+  tableName: 'projectroles_project',
+  columns: {
+    id: { type: 'integer', primary: true, generated: 'increment' },
+    sodar_uuid: { type: 'uuid', unique: true },
+    type: { type: 'varchar', length: 64 },
+    title: { type: 'varchar', length: 255 },
+    parent_id: { type: 'integer', nullable: true },
+    ancestor_ids: { type: 'integer', array: true },
+    full_title: { type: 'varchar', length: 4096 },
+    description: { type: 'varchar', length: 512 },
+    readme: { type: 'text' },
+    public_access_id: { type: 'integer', nullable: true },
+    archive: { type: 'boolean' },
+    has_public_children: { type: 'boolean' },
+    date_created: { type: 'timestamptz' },
+    date_modified: { type: 'timestamptz' },
+  },
+});
+
+export const RoleAssignmentEntity = new EntitySchema<RoleAssignment>({
+  name: 'RoleAssignment',
+  tableName: 'projectroles_roleassignment',
+  columns: {
+    id: { type: 'integer', primary: true, generated: 'increment' },
+    sodar_uuid: { type: 'uuid', unique: true },
+    project_id: { type: 'integer' },
+    user_id: { type: 'integer' },
+    role_id: { type: 'integer' },
+  },
+});
+
+export const projectrolesEntities = [UserEntity, RoleEntity, ProjectEntity, RoleAssignmentEntity];

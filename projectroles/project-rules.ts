@@ -1,0 +1,95 @@
+/**
+ * projectroles permissions (reference §6.1-6.2) as named rules over a ProjectAccess: what
+ * one user may do in one project, gathered in a constant number of queries beforehand so
+ * evaluating any number of rules costs none.
+ */
+import type { Config } from '../app/config';
+import type { Project, RoleName, User } from './entities';
+import { childAccess, effectiveRoles, type EffectiveRole } from './roles';
+import { allOf, anyOf, isSuperuser, type Predicate, type RuleSet } from './rules';
+
+export interface ProjectAccess {
+  project: Project;
+  /** The user's effective role, inherited or local; null without one or for anonymous. */
+  role: EffectiveRole | null;
+  /** The public access role of the project, if any. */
+  publicRole: RoleName | null;
+  /** Categories: a local role somewhere below. */
+  childRole: boolean;
+  /** Categories: a public project somewhere below. */
+  publicChild: boolean;
+}
+
+/** Loads what the rules need for `user` in `projects` (two queries, whatever the count). */
+export async function loadProjectAccess(
+  db: Parameters<typeof effectiveRoles>[0],
+  user: User | null,
+  projects: Array<Project & { public_role?: RoleName | null }>,
+): Promise<Map<number, ProjectAccess>> {
+  const ids = projects.map((p) => p.id);
+  const roles = user ? await effectiveRoles(db, user.id, ids) : new Map<number, EffectiveRole>();
+  const categories = projects.filter((p) => p.type === 'CATEGORY').map((p) => p.id);
+  const children = await childAccess(db, user?.id ?? null, categories);
+  return new Map(
+    projects.map((project) => [
+      project.id,
+      {
+        project,
+        role: roles.get(project.id) ?? null,
+        publicRole: project.public_role ?? null,
+        childRole: children.get(project.id)?.childRole ?? false,
+        publicChild: children.get(project.id)?.publicChild ?? false,
+      },
+    ]),
+  );
+}
+
+const access = (object: unknown) => object as ProjectAccess;
+const hasRole = (name: RoleName): Predicate => (_user, object) => access(object).role?.role === name;
+
+export const isProjectOwner = hasRole('project owner');
+export const isProjectDelegate = hasRole('project delegate');
+export const isProjectContributor = hasRole('project contributor');
+export const isProjectGuest: Predicate = (user, object) => access(object).publicRole === 'project guest' || hasRole('project guest')(user, object);
+export const isProjectViewer: Predicate = (user, object) => access(object).publicRole === 'project viewer' || hasRole('project viewer')(user, object);
+/** Public access grants a role to authenticated users, and to anonymous ones only when allowed. */
+function canViewProject(allowAnonymous: boolean): Predicate {
+  return (user, object) => {
+    const a = access(object);
+    if (a.publicRole && (user !== null || allowAnonymous)) return true;
+    return user !== null && a.role !== null;
+  };
+}
+function hasCategoryChildRole(allowAnonymous: boolean): Predicate {
+  return (user, object) => {
+    const a = access(object);
+    if (a.project.type !== 'CATEGORY') return false;
+    if (user) return a.role !== null || a.childRole || a.publicChild;
+    return allowAnonymous && a.publicChild;
+  };
+}
+/** Site read-only mode and remote projects arrive with app settings and remote sites. */
+const isSiteWritable: Predicate = () => true;
+const isModifiableProject: Predicate = () => true;
+const canCreateProjects: Predicate = () => true;
+const isAuthenticated: Predicate = (user) => user !== null;
+
+export function addProjectrolesRules(rules: RuleSet, config: Pick<Config, 'allowAnonymous'>): void {
+  const canView = canViewProject(config.allowAnonymous);
+  const childRole = hasCategoryChildRole(config.allowAnonymous);
+  const ownerOrDelegate = anyOf(isProjectOwner, isProjectDelegate);
+  rules.add('projectroles.view_project', anyOf(canView, childRole));
+  rules.add('projectroles.view_project_roles', canView);
+  rules.add('projectroles.update_project', allOf(ownerOrDelegate, isSiteWritable));
+  rules.add('projectroles.delete_project', allOf(ownerOrDelegate, isSiteWritable));
+  rules.add('projectroles.create_project', allOf(anyOf(isProjectOwner, isProjectDelegate, isProjectContributor), canCreateProjects));
+  rules.add('projectroles.view_project_settings', ownerOrDelegate);
+  rules.add('projectroles.update_project_settings', allOf(ownerOrDelegate, isModifiableProject));
+  rules.add('projectroles.update_project_owner', allOf(isProjectOwner, isModifiableProject));
+  rules.add('projectroles.update_project_delegate', allOf(isProjectOwner, isModifiableProject));
+  rules.add('projectroles.update_project_members', allOf(ownerOrDelegate, isModifiableProject));
+  rules.add('projectroles.invite_users', allOf(ownerOrDelegate, isModifiableProject));
+  rules.add('projectroles.star_project', allOf(isAuthenticated, anyOf(canView, childRole), isSiteWritable));
+  rules.add('projectroles.view_hidden_projects', isProjectOwner);
+  rules.add('projectroles.update_site_settings', isSuperuser);
+}
