@@ -16,6 +16,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // Scripts the site serves to browsers.
+    files: ['static/**/*.js', '**/static/**/*.js'],
+    languageOptions: { globals: { fetch: 'readonly', window: 'readonly', document: 'readonly' } },
+  },
+  {
     files: ['**/*.ts'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

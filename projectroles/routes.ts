@@ -1,14 +1,26 @@
 /** projectroles URL map: UI pages and the REST API. */
 import express from 'express';
 import type { DataSource } from 'typeorm';
+import { projectrolesAjaxRoutes } from './ajax-views';
+import { projectPageRoutes } from './project-views';
 import type { PluginRegistry } from './registry';
+import type { RuleSet } from './rules';
 import { projectrolesApiRoutes } from './api-views';
 import { requireLogin } from './auth';
 import { homePage } from './views';
 
-export function projectrolesRoutes(deps: { dataSource: DataSource; registry: PluginRegistry }): express.Router {
+export interface ProjectrolesDeps {
+  dataSource: DataSource;
+  registry: PluginRegistry;
+  rules: RuleSet;
+  allowAnonymous: boolean;
+}
+
+export function projectrolesRoutes(deps: ProjectrolesDeps): express.Router {
   const router = express.Router();
-  router.get('/', requireLogin, homePage(deps.dataSource, deps.registry));
+  router.get('/', deps.allowAnonymous ? [] : requireLogin, homePage(deps.registry));
+  router.use(projectrolesAjaxRoutes(deps));
   router.use(projectrolesApiRoutes(deps.dataSource));
+  router.use(projectPageRoutes(deps));
   return router;
 }

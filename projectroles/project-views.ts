@@ -1,0 +1,65 @@
+/** Project and category pages (reference §5.1): detail and members. */
+import express from 'express';
+import MarkdownIt from 'markdown-it';
+import { BadInputError } from '../app/errors';
+import { renderPage } from '../app/pages';
+import { listMembers } from './members';
+import { projectGuard, type GuardDeps } from './project-access';
+import { mountedPath } from './plugin-router';
+import type { ProjectAppPluginPoint } from './plugin-points';
+import type { PluginRegistry } from './registry';
+import { isStarred } from './stars';
+
+export const MEMBERS_PAGE_SIZE = 15;
+
+// Raw HTML in a readme is shown as text, and markdown-it refuses javascript: links.
+const markdown = new MarkdownIt({ html: false, linkify: true });
+
+/** Project apps shown in the project sidebar: active, allowed in categories if needed, and permitted. */
+async function projectAppLinks(deps: GuardDeps & { registry: PluginRegistry }, req: express.Request) {
+  const project = req.project!;
+  const links = [];
+  for (const plugin of deps.registry.getActivePlugins('project_app', { customOrder: true }) as ProjectAppPluginPoint[]) {
+    if (project.type === 'CATEGORY' && !plugin.categoryEnable) continue;
+    if (!(await deps.rules.test(plugin.appPermission, req.user ?? null, req.projectAccess))) continue;
+    const entry = deps.registry.all().find((e) => e.plugin === plugin)!;
+    const route = plugin.urls.find((r) => r.name === plugin.entryPoint)!;
+    links.push({ title: plugin.title, icon: plugin.icon, url: mountedPath(entry, route).replace(/:\w+/, project.sodar_uuid) });
+  }
+  return links;
+}
+
+export function projectPageRoutes(deps: GuardDeps & { registry: PluginRegistry }): express.Router {
+  const router = express.Router();
+
+  router.get('/project/members/:project', projectGuard(deps, 'projectroles.view_project_roles'), async (req, res) => {
+    const page = req.query.page === undefined ? 1 : Number(req.query.page);
+    if (!Number.isInteger(page) || page < 1) throw new BadInputError('page: must be a whole number from 1');
+    const project = req.project!;
+    const { members, total } = await listMembers(deps.dataSource, project, { limit: MEMBERS_PAGE_SIZE, offset: (page - 1) * MEMBERS_PAGE_SIZE });
+    renderPage(req, res, 'projectroles/members', {
+      title: `Members of ${project.title}`,
+      project,
+      members,
+      page,
+      pages: Math.max(1, Math.ceil(total / MEMBERS_PAGE_SIZE)),
+      total,
+      apps: await projectAppLinks(deps, req),
+    });
+  });
+
+  router.get('/project/:project', projectGuard(deps, 'projectroles.view_project'), async (req, res) => {
+    const project = req.project!;
+    const starred = req.user ? await isStarred(deps.dataSource, req.user.id, project.id) : false;
+    renderPage(req, res, 'projectroles/project_detail', {
+      title: project.title,
+      project,
+      role: req.projectAccess!.role,
+      starred,
+      readmeHtml: markdown.render(project.readme),
+      apps: await projectAppLinks(deps, req),
+    });
+  });
+
+  return router;
+}

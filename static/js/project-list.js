@@ -1,0 +1,138 @@
+// The project list: rows come from /project/ajax/list, one level at a time; a category
+// row expands to load its children. Stars toggle through /project/ajax/star/<uuid>.
+(function () {
+  'use strict';
+  var table = document.getElementById('sodar-project-list');
+  if (!table) return;
+  var body = table.querySelector('tbody');
+  var csrf = document.querySelector('meta[name="csrf-token"]');
+  var starredOnly = document.getElementById('sodar-starred-only');
+
+  function icon(name) {
+    var i = document.createElement('i');
+    i.className = 'fa fa-fw fa-' + name;
+    return i;
+  }
+
+  function roleLabel(project) {
+    if (project.role) return project.role.replace('project ', '').replace(/^./, function (c) { return c.toUpperCase(); }) + (project.inherited ? ' (inherited)' : '');
+    if (project.public_access) return 'Public';
+    return 'N/A';
+  }
+
+  function starButton(project) {
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'btn btn-link btn-sm p-0 sodar-star';
+    button.setAttribute('data-uuid', project.uuid);
+    button.title = 'Star or unstar';
+    button.appendChild(icon(project.starred ? 'star text-warning' : 'star-o text-muted'));
+    button.addEventListener('click', function () {
+      fetch('/project/ajax/star/' + project.uuid, { method: 'POST', headers: { 'X-CSRFToken': csrf ? csrf.content : '' } })
+        .then(function (res) { return res.json(); })
+        .then(function (starred) {
+          button.replaceChildren(icon(starred === 1 ? 'star text-warning' : 'star-o text-muted'));
+          button.setAttribute('data-starred', String(starred));
+        });
+    });
+    return button;
+  }
+
+  function row(project, depth) {
+    var tr = document.createElement('tr');
+    tr.setAttribute('data-uuid', project.uuid);
+    tr.setAttribute('data-depth', String(depth));
+    var name = document.createElement('td');
+    name.style.paddingLeft = (0.5 + depth * 1.5) + 'em';
+    if (project.type === 'CATEGORY') {
+      var toggle = document.createElement('button');
+      toggle.type = 'button';
+      toggle.className = 'btn btn-link btn-sm p-0 me-1 sodar-expand';
+      toggle.title = 'Show what is inside';
+      toggle.appendChild(icon('caret-right'));
+      toggle.addEventListener('click', function () { expand(tr, toggle, project, depth); });
+      name.appendChild(toggle);
+    }
+    name.appendChild(icon(project.type === 'CATEGORY' ? 'folder-open-o' : 'cube'));
+    if (project.access) {
+      var link = document.createElement('a');
+      link.href = '/project/' + project.uuid;
+      link.textContent = ' ' + project.title;
+      name.appendChild(link);
+    } else {
+      name.appendChild(document.createTextNode(' ' + project.title));
+    }
+    if (project.archive) {
+      var badge = document.createElement('span');
+      badge.className = 'badge text-bg-secondary ms-2';
+      badge.textContent = 'Archived';
+      name.appendChild(badge);
+    }
+    var role = document.createElement('td');
+    role.className = project.role ? '' : 'text-muted';
+    role.textContent = roleLabel(project);
+    var star = document.createElement('td');
+    star.className = 'text-center';
+    if (project.access && csrf) star.appendChild(starButton(project));
+    tr.append(name, role, star);
+    return tr;
+  }
+
+  function load(parent, page) {
+    var query = [];
+    if (parent) query.push('parent=' + parent);
+    if (page > 1) query.push('page=' + page);
+    if (starredOnly && starredOnly.checked) query.push('starred=1');
+    return fetch('/project/ajax/list' + (query.length ? '?' + query.join('&') : ''), { headers: { Accept: 'application/json' } })
+      .then(function (res) { return res.json(); });
+  }
+
+  function insertRows(after, data, depth, parent) {
+    var anchor = after;
+    data.projects.forEach(function (project) {
+      var tr = row(project, depth);
+      if (anchor) anchor.after(tr); else body.appendChild(tr);
+      anchor = tr;
+    });
+    if (data.next_page) {
+      var more = document.createElement('tr');
+      more.innerHTML = '<td colspan="3"><button type="button" class="btn btn-sm btn-outline-secondary">Show more</button></td>';
+      more.querySelector('button').addEventListener('click', function () {
+        load(parent, data.next_page).then(function (next) { more.remove(); insertRows(anchor, next, depth, parent); });
+      });
+      if (anchor) anchor.after(more); else body.appendChild(more);
+    }
+    if (!after && data.projects.length === 0 && data.messages.no_projects) {
+      var empty = document.createElement('tr');
+      empty.innerHTML = '<td colspan="3" class="text-muted"></td>';
+      empty.firstChild.textContent = data.messages.no_projects;
+      body.appendChild(empty);
+    }
+  }
+
+  function expand(tr, toggle, project, depth) {
+    if (tr.getAttribute('data-expanded') === 'true') {
+      var next = tr.nextElementSibling;
+      while (next && Number(next.getAttribute('data-depth')) > depth) {
+        var remove = next;
+        next = next.nextElementSibling;
+        remove.remove();
+      }
+      tr.setAttribute('data-expanded', 'false');
+      toggle.replaceChildren(icon('caret-right'));
+      return;
+    }
+    tr.setAttribute('data-expanded', 'true');
+    toggle.replaceChildren(icon('caret-down'));
+    load(project.uuid, 1).then(function (data) { insertRows(tr, data, depth + 1, project.uuid); });
+  }
+
+  function reload() {
+    body.replaceChildren();
+    var parent = table.getAttribute('data-parent');
+    load(parent, 1).then(function (data) { insertRows(null, data, 0, parent); table.setAttribute('data-loaded', 'true'); });
+  }
+
+  if (starredOnly) starredOnly.addEventListener('change', reload);
+  reload();
+})();
