@@ -24,9 +24,10 @@ export function renderPage(
   status = 200,
   onError: (error: Error) => void = (error) => req.next?.(error),
 ): void {
-  res.render(template, locals, (error: Error | null, body: string) => {
+  const user = req.user ?? null;
+  res.render(template, { ...locals, user }, (error: Error | null, body: string) => {
     if (error) return onError(error);
-    const page = { ...locals, body, user: req.user ?? null, messages: takeMessages(req) };
+    const page = { ...locals, body, user, messages: takeMessages(req) };
     res.render('layout', page, (layoutError: Error | null, html: string) => {
       if (layoutError) return onError(layoutError);
       res.status(status).type('html').send(html);

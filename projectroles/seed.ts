@@ -60,3 +60,47 @@ export async function seedLoadUsers(
   }
   return added;
 }
+
+export interface LoadProjectsOptions {
+  categories: number;
+  projects: number;
+  /** Owner of every load-test category and project. */
+  ownerId: number;
+}
+
+/**
+ * Load-test categories `Load category 0001`.. and projects spread over them round-robin,
+ * each with its owner: three INSERT ... SELECT statements, idempotent.
+ */
+export async function seedLoadProjects(dataSource: DataSource, options: LoadProjectsOptions): Promise<number> {
+  return dataSource.transaction(async (manager) => {
+    await manager.query(
+      `INSERT INTO projectroles_project (sodar_uuid, type, title, parent_id, ancestor_ids, full_title)
+       SELECT gen_random_uuid(), 'CATEGORY', t.title, NULL, '{}', t.title
+       FROM (SELECT 'Load category ' || lpad(i::text, 4, '0') AS title FROM generate_series(1, $1) i) t
+       ON CONFLICT ON CONSTRAINT projectroles_project_unique_path DO NOTHING`,
+      [options.categories],
+    );
+    const inserted: unknown[] = await manager.query(
+      `WITH cats AS (
+         SELECT id, full_title, row_number() OVER (ORDER BY title) - 1 AS n
+         FROM projectroles_project WHERE parent_id IS NULL AND title LIKE 'Load category %' AND title <= 'Load category ' || lpad($2::text, 4, '0')
+       )
+       INSERT INTO projectroles_project (sodar_uuid, type, title, parent_id, ancestor_ids, full_title)
+       SELECT gen_random_uuid(), 'PROJECT', t.title, c.id, ARRAY[c.id], c.full_title || ' / ' || t.title
+       FROM (SELECT i, 'Load project ' || lpad(i::text, 6, '0') AS title FROM generate_series(1, $1) i) t
+       JOIN cats c ON c.n = (t.i - 1) % $2::int
+       ON CONFLICT ON CONSTRAINT projectroles_project_unique_path DO NOTHING
+       RETURNING id`,
+      [options.projects, options.categories],
+    );
+    await manager.query(
+      `INSERT INTO projectroles_roleassignment (sodar_uuid, project_id, user_id, role_id)
+       SELECT gen_random_uuid(), p.id, $1, (SELECT id FROM projectroles_role WHERE name = 'project owner')
+       FROM projectroles_project p
+       WHERE p.title LIKE 'Load %' AND NOT EXISTS (SELECT 1 FROM projectroles_roleassignment ra WHERE ra.project_id = p.id AND ra.role_id = (SELECT id FROM projectroles_role WHERE name = 'project owner'))`,
+      [options.ownerId],
+    );
+    return inserted.length;
+  });
+}

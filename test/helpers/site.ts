@@ -35,7 +35,8 @@ interface StartOptions {
 /** Opens the site on `location` (a new throwaway database when not given). */
 export async function startTestSite(options: StartOptions = {}): Promise<TestSite> {
   const location = options.location ?? (await createTestDatabase());
-  const site = await openSite(testConfig({ ...location.env, ...options.env }), pino({ level: 'silent' }), options.sharedWith?.db);
+  const config = testConfig({ ...location.env, ...options.env });
+  const site = await openSite(config, pino({ level: config.logLevel }), options.sharedWith?.db);
   return {
     ...site,
     location,
