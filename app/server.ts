@@ -105,6 +105,8 @@ export function buildApp(ctx: AppContext): BuiltApp {
     maintenance: async () => {
       await store.prune();
       await throttle.prune();
+      // PGlite runs no autovacuum, so planner statistics would never follow the data.
+      if (db.kind === 'embedded') await db.dataSource.query('ANALYZE');
     },
   };
 }

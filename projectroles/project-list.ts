@@ -38,20 +38,25 @@ export interface ListOptions {
 
 export async function listChildren(db: Pick<DataSource | EntityManager, 'query'>, options: ListOptions): Promise<ListedProject[]> {
   const user = options.user;
+  // Top level or one category: spelled out so the planner uses the parent_id index.
+  const parentCondition = options.parentId === null ? 'p.parent_id IS NULL AND $2::int IS NULL' : 'p.parent_id = $2::int';
   const rows: Array<ListedProject & { child_role: boolean; finder_above: boolean; ancestor_ids: number[] }> = await db.query(
     `WITH ua AS (
        SELECT ra.project_id, r.name, r.rank, r.project_types
        FROM projectroles_roleassignment ra JOIN projectroles_role r ON r.id = ra.role_id
        WHERE ra.user_id = $1
+     ), above_roles AS (
+       -- Categories holding one of the user's assignments somewhere below them.
+       SELECT DISTINCT unnest(d.ancestor_ids) AS id FROM ua JOIN projectroles_project d ON d.id = ua.project_id
      ), kids AS (
        SELECT p.id, p.sodar_uuid, p.type, p.title, p.full_title, p.description, p.archive, p.ancestor_ids,
               p.has_public_children, pr.name AS public_role
        FROM projectroles_project p LEFT JOIN projectroles_role pr ON pr.id = p.public_access_id
-       WHERE p.parent_id IS NOT DISTINCT FROM $2::int
+       WHERE ${parentCondition}
      ), scored AS (
        SELECT k.*, eff.name AS role, coalesce(eff.inherited, false) AS inherited,
-         EXISTS (SELECT 1 FROM ua JOIN projectroles_project d ON d.id = ua.project_id WHERE d.ancestor_ids @> ARRAY[k.id]) AS child_role,
-         EXISTS (SELECT 1 FROM ua WHERE ua.name = 'project finder' AND ua.project_id = ANY (k.ancestor_ids)) AS finder_above,
+         k.id IN (SELECT id FROM above_roles) AS child_role,
+         k.ancestor_ids && ARRAY(SELECT project_id FROM ua WHERE name = 'project finder') AS finder_above,
          EXISTS (SELECT 1 FROM projectroles_project_star s WHERE s.user_id = $1 AND s.project_id = k.id) AS starred
        FROM kids k
        LEFT JOIN LATERAL (

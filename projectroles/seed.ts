@@ -3,7 +3,9 @@
  * Bulk rows go in with one INSERT ... SELECT per chunk, never one round trip per row.
  */
 import type { DataSource } from 'typeorm';
+import { UserEntity, type Project, type User } from './entities';
 import { hashPassword } from './passwords';
+import { assignRole, createProject } from './projects';
 
 export const DEMO_USERS = [
   { username: 'alice', name: 'Alice Owner', email: 'alice@example.com' },
@@ -73,7 +75,7 @@ export interface LoadProjectsOptions {
  * each with its owner: three INSERT ... SELECT statements, idempotent.
  */
 export async function seedLoadProjects(dataSource: DataSource, options: LoadProjectsOptions): Promise<number> {
-  return dataSource.transaction(async (manager) => {
+  const added = await dataSource.transaction(async (manager) => {
     await manager.query(
       `INSERT INTO projectroles_project (sodar_uuid, type, title, parent_id, ancestor_ids, full_title)
        SELECT gen_random_uuid(), 'CATEGORY', t.title, NULL, '{}', t.title
@@ -103,4 +105,39 @@ export async function seedLoadProjects(dataSource: DataSource, options: LoadProj
     );
     return inserted.length;
   });
+  // Fresh planner statistics: the embedded database has no autovacuum to gather them.
+  await dataSource.query('ANALYZE');
+  return added;
+}
+
+/** Demo categories and projects: who is what, so a newcomer sees a living site. */
+const DEMO_TREE = [
+  { title: 'Genomics', type: 'CATEGORY', parent: null, owner: 'alice', description: 'Sequencing studies', members: { carol: 'project contributor', erin: 'project viewer' } },
+  { title: 'Rare Disease Exomes', type: 'PROJECT', parent: 'Genomics', owner: 'alice', description: 'Trio exomes of undiagnosed patients', members: { bob: 'project delegate', dave: 'project guest' }, readme: '# Rare Disease Exomes\n\nTrio exome sequencing.\n\n* Samples: 120 families\n* Pipeline: GATK' },
+  { title: 'Cancer Panels', type: 'PROJECT', parent: 'Genomics', owner: 'bob', description: 'Targeted tumour panels', members: {}, publicAccess: 'project guest' },
+  { title: 'Imaging', type: 'CATEGORY', parent: null, owner: 'bob', description: 'Microscopy and MRI', members: { dave: 'project finder' } },
+  { title: 'Cell Atlas', type: 'PROJECT', parent: 'Imaging', owner: 'bob', description: 'Light-sheet microscopy', members: { alice: 'project contributor' } },
+] as const;
+
+/** Creates the demo tree once (skipped when Genomics exists); needs the demo users. */
+export async function seedDemoProjects(dataSource: DataSource): Promise<number> {
+  const exists: unknown[] = await dataSource.query("SELECT 1 FROM projectroles_project WHERE title = 'Genomics' AND parent_id IS NULL");
+  if (exists.length > 0) return 0;
+  const users = new Map<string, User>();
+  for (const user of await dataSource.getRepository(UserEntity).findBy(DEMO_USERS.map((u) => ({ username: u.username })))) users.set(user.username, user);
+  const made = new Map<string, Project>();
+  for (const item of DEMO_TREE) {
+    const project = await createProject(dataSource, {
+      title: item.title,
+      type: item.type,
+      parent: item.parent ? made.get(item.parent)! : null,
+      owner: users.get(item.owner)!,
+      description: item.description,
+      readme: 'readme' in item ? item.readme : '',
+      publicAccess: 'publicAccess' in item ? item.publicAccess : null,
+    });
+    made.set(item.title, project);
+    for (const [username, role] of Object.entries(item.members)) await assignRole(dataSource, project, users.get(username)!, role);
+  }
+  return made.size;
 }

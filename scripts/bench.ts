@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- [--users N] [--duration S] [--connections C] [--only TEXT] [--json]`
+ * `npm run bench -- [--users N] [--projects N] [--categories N] [--viewer-projects N]
+ *                  [--duration S] [--connections C] [--only TEXT] [--json]`
  * Seeds a throwaway database (embedded, or a new one on the server in BENCH_DATABASE_URL),
  * starts the site as its own process, loads each endpoint with autocannon and prints
  * requests/s, p50 and p99 next to a bare Express route measured in the same run.
@@ -16,16 +17,21 @@ import { loadConfig } from '../app/config';
 import { createLogger } from '../app/logger';
 import { announceFirstSuperuser, createRegistry, openSiteDatabase } from '../app/site';
 import { RuleSet } from '../projectroles/rules';
-import { seedDemoUsers, seedLoadUsers } from '../projectroles/seed';
+import { UserEntity, type Project } from '../projectroles/entities';
+import { assignRole } from '../projectroles/projects';
+import { seedDemoUsers, seedLoadProjects, seedLoadUsers } from '../projectroles/seed';
+import { createUser } from '../projectroles/users';
 
 const ADMIN_PASSWORD = 'bench-admin-password';
 
 interface Endpoint {
   name: string;
+  /** Path, with {category} and {project} standing for a category and a project the viewer sees. */
   path: string;
   /** Which server answers it. */
   target: 'bare' | 'site';
-  loggedIn: boolean;
+  /** Who asks: nobody, the admin, or the viewer (a user who sees --viewer-projects projects). */
+  as: 'anonymous' | 'admin' | 'viewer';
 }
 
 interface Row {
@@ -39,16 +45,26 @@ interface Row {
 
 /** The list later issues extend with their endpoints. */
 const ENDPOINTS: Endpoint[] = [
-  { name: 'bare Express route', path: '/bare', target: 'bare', loggedIn: false },
-  { name: 'GET /login', path: '/login', target: 'site', loggedIn: false },
-  { name: 'GET / (home, logged in)', path: '/', target: 'site', loggedIn: true },
-  { name: 'GET /readyz', path: '/readyz', target: 'site', loggedIn: false },
-  { name: 'GET /example_backend_app/ajax/hello (logged in)', path: '/example_backend_app/ajax/hello', target: 'site', loggedIn: true },
+  { name: 'bare Express route', path: '/bare', target: 'bare', as: 'anonymous' },
+  { name: 'GET /login', path: '/login', target: 'site', as: 'anonymous' },
+  { name: 'GET / (home, logged in)', path: '/', target: 'site', as: 'admin' },
+  { name: 'GET /readyz', path: '/readyz', target: 'site', as: 'anonymous' },
+  { name: 'GET /example_backend_app/ajax/hello (logged in)', path: '/example_backend_app/ajax/hello', target: 'site', as: 'admin' },
+  { name: 'GET /project/ajax/list (home list, viewer)', path: '/project/ajax/list', target: 'site', as: 'viewer' },
+  { name: 'GET /project/ajax/list?parent= (category, viewer)', path: '/project/ajax/list?parent={category}', target: 'site', as: 'viewer' },
+  { name: 'GET /project/<uuid> (project detail, viewer)', path: '/project/{project}', target: 'site', as: 'viewer' },
+  { name: 'GET /project/members/<uuid> (members, viewer)', path: '/project/members/{project}', target: 'site', as: 'viewer' },
 ];
+
+const VIEWER = { username: 'benchviewer', password: 'bench-viewer-password' };
 
 const { values } = parseArgs({
   options: {
     users: { type: 'string', default: '1000' },
+    projects: { type: 'string', default: '10000' },
+    categories: { type: 'string', default: '200' },
+    /** The viewer gets a guest role in enough categories to see about this many projects. */
+    'viewer-projects': { type: 'string', default: '500' },
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '10' },
     json: { type: 'boolean', default: false },
@@ -102,24 +118,40 @@ async function throwawayDatabase(dataDir: string): Promise<{ env: Record<string,
   return { env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() }, drop: () => admin(`DROP DATABASE ${name} WITH (FORCE)`) };
 }
 
-async function seed(env: Record<string, string>, users: number): Promise<void> {
+/** Seeds users, projects and the viewer; returns a category and a project the viewer sees. */
+async function seed(env: Record<string, string>): Promise<{ category: string; project: string }> {
   const config = loadConfig({ ...env, ADMIN_PASSWORD, LOG_LEVEL: 'error' });
   const logger = createLogger(config.logLevel); // quiet: --json output must stay parseable
   const db = await openSiteDatabase(config, logger, createRegistry(config, new RuleSet()));
+  const ds = db.dataSource;
   try {
     await announceFirstSuperuser(db, config, logger);
-    await seedDemoUsers(db.dataSource, 'sodar-demo');
-    await seedLoadUsers(db.dataSource, users, 'sodar-demo', (done, total) => say(`  seeded ${done}/${total} users`));
+    await seedDemoUsers(ds, 'sodar-demo');
+    await seedLoadUsers(ds, Number(values.users), 'sodar-demo', (done, total) => say(`  seeded ${done}/${total} users`));
+    const admin = (await ds.getRepository(UserEntity).findOneBy({ username: 'admin' }))!;
+    const categories = Number(values.categories);
+    await seedLoadProjects(ds, { categories, projects: Number(values.projects), ownerId: admin.id });
+    say(`  seeded ${values.projects} projects in ${categories} categories`);
+    const viewer = await createUser(ds, { username: VIEWER.username, email: '', password: VIEWER.password });
+    const perCategory = Math.max(1, Math.floor(Number(values.projects) / categories));
+    const seen: Project[] = await ds.query(
+      "SELECT * FROM projectroles_project WHERE parent_id IS NULL AND title LIKE 'Load category %' ORDER BY title LIMIT $1",
+      [Math.ceil(Number(values['viewer-projects']) / perCategory)],
+    );
+    for (const category of seen) await assignRole(ds, category, viewer, 'project guest');
+    const [project]: Array<{ sodar_uuid: string }> = await ds.query('SELECT sodar_uuid FROM projectroles_project WHERE parent_id = $1 ORDER BY title LIMIT 1', [seen[0]!.id]);
+    say(`  the viewer is a guest in ${seen.length} categories (${seen.length * perCategory} projects)`);
+    return { category: seen[0]!.sodar_uuid, project: project!.sodar_uuid };
   } finally {
-    await db.dataSource.destroy();
+    await ds.destroy();
   }
 }
 
-async function logIn(baseUrl: string): Promise<string> {
+async function logIn(baseUrl: string, username: string, password: string): Promise<string> {
   const page = await fetch(`${baseUrl}/login`);
   const cookie = page.headers.get('set-cookie')?.split(';')[0] ?? '';
   const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-  const body = new URLSearchParams({ username: 'admin', password: ADMIN_PASSWORD, _csrf: token, next: '/' });
+  const body = new URLSearchParams({ username, password, _csrf: token, next: '/' });
   const res = await fetch(`${baseUrl}/login`, { method: 'POST', body, headers: { cookie }, redirect: 'manual' });
   const session = res.headers.get('set-cookie')?.split(';')[0];
   if (res.status !== 302 || !session) throw new Error(`bench login failed with ${res.status}`);
@@ -157,20 +189,24 @@ async function main(): Promise<void> {
   const database = await throwawayDatabase(dataDir);
   const children: ChildProcess[] = [];
   try {
-    say(`Seeding ${values.users} users...`);
-    await seed(database.env, Number(values.users));
+    say(`Seeding ${values.users} users and ${values.projects} projects...`);
+    const seen = await seed(database.env);
     const [sitePort, barePort] = [await freePort(), await freePort()];
     const siteEnv = { ...database.env, PORT: String(sitePort), LOG_LEVEL: 'warn', QUERY_COUNT_HEADER: 'true', PLUGIN_DIRS: '' };
     children.push(spawnTsx('app/main.ts', [], siteEnv), spawnTsx('scripts/bench-bare.ts', [String(barePort)], {}));
     const bases = { site: `http://127.0.0.1:${sitePort}`, bare: `http://127.0.0.1:${barePort}` };
     await Promise.all([waitFor(`${bases.site}/healthz`), waitFor(`${bases.bare}/bare`)]);
-    const cookie = await logIn(bases.site);
+    const cookies = {
+      anonymous: '',
+      admin: await logIn(bases.site, 'admin', ADMIN_PASSWORD),
+      viewer: await logIn(bases.site, VIEWER.username, VIEWER.password),
+    };
 
     const rows: Row[] = [];
     const chosen = ENDPOINTS.filter((e) => e.target === 'bare' || e.name.includes(values.only));
     for (const endpoint of chosen) {
-      const url = bases[endpoint.target] + endpoint.path;
-      const headers: Record<string, string> = endpoint.loggedIn ? { cookie } : {};
+      const url = bases[endpoint.target] + endpoint.path.replace('{category}', seen.category).replace('{project}', seen.project);
+      const headers: Record<string, string> = endpoint.as === 'anonymous' ? {} : { cookie: cookies[endpoint.as] };
       say(`Loading ${endpoint.name} for ${values.duration} s...`);
       const sql = await queriesPerRequest(url, headers);
       const { rps, p50, p99 } = await measure(url, headers);

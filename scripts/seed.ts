@@ -1,9 +1,13 @@
 /**
- * `npm run seed -- --demo [--users N] [--password P]`
- * --demo adds the demo users; --users N adds N load-test users. Safe to run again.
+ * `npm run seed -- --demo [--users N] [--projects N [--categories N]] [--password P]`
+ * --demo adds the demo users, categories and projects; --users N adds N load-test users;
+ * --projects N adds N load-test projects in --categories N categories. Safe to run again.
  */
 import { parseArgs } from 'node:util';
-import { DEMO_USERS, seedDemoUsers, seedLoadUsers } from '../projectroles/seed';
+import { UserEntity } from '../projectroles/entities';
+import { DEMO_USERS, seedDemoProjects, seedDemoUsers, seedLoadProjects, seedLoadUsers } from '../projectroles/seed';
+import { createLogger } from '../app/logger';
+import { announceFirstSuperuser } from '../app/site';
 import { withSiteDatabase } from './cli';
 
 const { values } = parseArgs({
@@ -11,16 +15,24 @@ const { values } = parseArgs({
     demo: { type: 'boolean', default: false },
     users: { type: 'string', default: '0' },
     password: { type: 'string', default: 'sodar-demo' },
+    projects: { type: 'string', default: '0' },
+    categories: { type: 'string', default: '0' },
   },
 });
 
-const userCount = Number(values.users);
-if (!Number.isInteger(userCount) || userCount < 0) {
-  console.error(`--users must be a whole number (got ${JSON.stringify(values.users)})`);
-  process.exit(2);
+function count(flag: 'users' | 'projects' | 'categories'): number {
+  const value = Number(values[flag]);
+  if (!Number.isInteger(value) || value < 0) {
+    console.error(`--${flag} must be a whole number (got ${JSON.stringify(values[flag])})`);
+    process.exit(2);
+  }
+  return value;
 }
-if (!values.demo && userCount === 0) {
-  console.error('usage: npm run seed -- --demo [--users N] [--password P]');
+const userCount = count('users');
+const projectCount = count('projects');
+const categoryCount = count('categories') || Math.max(1, Math.ceil(projectCount / 50));
+if (!values.demo && userCount === 0 && projectCount === 0) {
+  console.error('usage: npm run seed -- --demo [--users N] [--projects N [--categories N]] [--password P]');
   process.exit(2);
 }
 
@@ -34,15 +46,24 @@ function progress(label: string) {
   };
 }
 
-void withSiteDatabase(async (db) => {
+void withSiteDatabase(async (db, config) => {
   const started = Date.now();
+  // The demo and load-test data need an admin; on a new database this creates it (and says so).
+  await announceFirstSuperuser(db, config, createLogger('info'));
   if (values.demo) {
     const added = await seedDemoUsers(db.dataSource, values.password);
     console.log(`Demo users: ${added} added (${DEMO_USERS.map((u) => u.username).join(', ')}; password "${values.password}")`);
+    console.log(`Demo categories and projects: ${await seedDemoProjects(db.dataSource)} added`);
   }
   if (userCount > 0) {
     const added = await seedLoadUsers(db.dataSource, userCount, values.password, progress('Load-test users'));
     console.log(`Load-test users: ${added} added`);
+  }
+  if (projectCount > 0) {
+    const owner = await db.dataSource.getRepository(UserEntity).findOneBy({ username: 'admin' });
+    if (!owner) throw new Error('Load-test projects need the user admin as owner: start the site once first');
+    const added = await seedLoadProjects(db.dataSource, { categories: categoryCount, projects: projectCount, ownerId: owner.id });
+    console.log(`Load-test projects: ${added} added in ${categoryCount} categories (owner admin)`);
   }
   console.log(`Seeded the ${db.kind} database in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
