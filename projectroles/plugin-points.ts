@@ -5,6 +5,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 import type { User } from './entities';
+import type { ModifyChange } from './modify-hooks';
 import type { PluginContext } from './plugin-context';
 import type { Predicate } from './rules';
 
@@ -97,17 +98,17 @@ export abstract class PluginPoint {
   // Project and role change hooks (SODAR's ProjectModifyPluginMixin): each `perform*` runs
   // inside the transaction of the change; if a later plugin fails, the `revert*` of those
   // already run are called in reverse order and the transaction is rolled back.
-  performProjectModify?(change: unknown): Promise<void>;
-  revertProjectModify?(change: unknown): Promise<void>;
-  performRoleModify?(change: unknown): Promise<void>;
-  revertRoleModify?(change: unknown): Promise<void>;
-  performRoleDelete?(change: unknown): Promise<void>;
-  revertRoleDelete?(change: unknown): Promise<void>;
-  performOwnerTransfer?(change: unknown): Promise<void>;
-  revertOwnerTransfer?(change: unknown): Promise<void>;
-  performProjectArchive?(change: unknown): Promise<void>;
-  revertProjectArchive?(change: unknown): Promise<void>;
-  performProjectDelete?(change: unknown): Promise<void>;
+  performProjectModify?(change: ModifyChange): Promise<void>;
+  revertProjectModify?(change: ModifyChange): Promise<void>;
+  performRoleModify?(change: ModifyChange): Promise<void>;
+  revertRoleModify?(change: ModifyChange): Promise<void>;
+  performRoleDelete?(change: ModifyChange): Promise<void>;
+  revertRoleDelete?(change: ModifyChange): Promise<void>;
+  performOwnerTransfer?(change: ModifyChange): Promise<void>;
+  revertOwnerTransfer?(change: ModifyChange): Promise<void>;
+  performProjectArchive?(change: ModifyChange): Promise<void>;
+  revertProjectArchive?(change: ModifyChange): Promise<void>;
+  performProjectDelete?(change: ModifyChange): Promise<void>;
 
   getStatistics(): Promise<Record<string, PluginStatistic>> | Record<string, PluginStatistic> {
     return {};

@@ -51,8 +51,14 @@ export function projectPageRoutes(deps: GuardDeps & { registry: PluginRegistry }
   router.get('/project/:project', projectGuard(deps, 'projectroles.view_project'), async (req, res) => {
     const project = req.project!;
     const starred = req.user ? await isStarred(deps.dataSource, req.user.id, project.id) : false;
+    const can = async (permission: string) => deps.rules.test(permission, req.user ?? null, req.projectAccess);
     renderPage(req, res, 'projectroles/project_detail', {
       title: project.title,
+      can: {
+        update: await can('projectroles.update_project'),
+        delete: await can('projectroles.delete_project'),
+        create: project.type === 'CATEGORY' && (await can('projectroles.create_project')),
+      },
       project,
       role: req.projectAccess!.role,
       starred,

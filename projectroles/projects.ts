@@ -18,7 +18,7 @@ export interface NewProject {
 const TITLE_SEPARATOR = ' / ';
 
 /** SODAR's title rules; throws BadInputError naming the field. */
-export function validateProjectInput(input: NewProject): void {
+export function validateProjectInput(input: Pick<NewProject, 'title' | 'type' | 'parent' | 'publicAccess'>): void {
   const title = input.title.trim();
   if (title === '' || title.length > 255) throw new BadInputError('title: 1-255 characters');
   if (title.includes(TITLE_SEPARATOR) || title.startsWith('/') || title.endsWith('/')) {
@@ -102,5 +102,101 @@ export async function projectsByUuid(db: Pick<DataSource | EntityManager, 'query
      LEFT JOIN projectroles_role r ON r.id = p.public_access_id
      WHERE p.sodar_uuid = ANY ($1::uuid[])`,
     [uuids],
+  );
+}
+
+export interface ProjectChanges {
+  title: string;
+  description: string;
+  readme: string;
+  publicAccess: 'project guest' | 'project viewer' | null;
+  /** The new parent (a category), or null for the top level. */
+  parent: Project | null;
+}
+
+/** Recomputes has_public_children of the given categories from their subtrees. */
+async function refreshPublicChildren(manager: EntityManager, categoryIds: number[]): Promise<void> {
+  if (categoryIds.length === 0) return;
+  await manager.query(
+    `UPDATE projectroles_project c SET has_public_children = EXISTS (
+       SELECT 1 FROM projectroles_project d WHERE d.ancestor_ids @> ARRAY[c.id] AND d.public_access_id IS NOT NULL)
+     WHERE c.id = ANY ($1::int[])`,
+    [categoryIds],
+  );
+}
+
+/**
+ * Updates title, texts, public access and parent (a move) in one transaction; titles and
+ * ancestry of the whole subtree follow in one statement. `within` runs in the transaction.
+ */
+export async function updateProject(
+  dataSource: DataSource,
+  project: Project,
+  changes: ProjectChanges,
+  within?: (manager: EntityManager, updated: Project) => Promise<void>,
+): Promise<Project> {
+  validateProjectInput({ ...changes, type: project.type });
+  const parent = changes.parent;
+  if (parent && (parent.id === project.id || parent.ancestor_ids.includes(project.id))) {
+    throw new BadInputError('parent: a category cannot move below itself');
+  }
+  const title = changes.title.trim();
+  const ancestors = parent ? [...parent.ancestor_ids, parent.id] : [];
+  const fullTitle = parent ? `${parent.full_title}${TITLE_SEPARATOR}${title}` : title;
+  return dataSource.transaction(async (manager) => {
+    const publicAccessId = changes.publicAccess ? await roleId(manager, changes.publicAccess) : null;
+    const [rows]: [Project[], number] = await manager.query(
+      `UPDATE projectroles_project SET title = $2, description = $3, readme = $4, public_access_id = $5,
+         parent_id = $6, ancestor_ids = $7::int[], full_title = $8, date_modified = now()
+       WHERE id = $1 AND NOT EXISTS (
+         SELECT 1 FROM projectroles_project o WHERE o.parent_id IS NOT DISTINCT FROM $6::int AND o.title = $2 AND o.id <> $1)
+       RETURNING *`,
+      [project.id, title, changes.description, changes.readme, publicAccessId, parent?.id ?? null, ancestors, fullTitle],
+    );
+    const updated = rows[0];
+    if (!updated) throw new BadInputError(`title: "${title}" exists already ${parent ? `in ${parent.full_title}` : 'at the top level'}`);
+    // Descendants: ancestry = new ancestors + this project + what lay below it; titles likewise.
+    await manager.query(
+      `UPDATE projectroles_project SET
+         ancestor_ids = $2::int[] || ancestor_ids[cardinality($3::int[]) + 1:],
+         full_title = $4 || substr(full_title, length($5) + 1)
+       WHERE ancestor_ids @> ARRAY[$1::int]`,
+      [project.id, ancestors, project.ancestor_ids, fullTitle, project.full_title],
+    );
+    await refreshPublicChildren(manager, [...new Set([...project.ancestor_ids, ...ancestors])]);
+    await within?.(manager, updated);
+    return updated;
+  });
+}
+
+/** Archives or unarchives a project (categories cannot be archived). */
+export async function setArchived(dataSource: DataSource, project: Project, archive: boolean, within?: (manager: EntityManager) => Promise<void>): Promise<void> {
+  if (project.type === 'CATEGORY') throw new BadInputError('archive: categories cannot be archived');
+  await dataSource.transaction(async (manager) => {
+    await manager.query('UPDATE projectroles_project SET archive = $2, date_modified = now() WHERE id = $1', [project.id, archive]);
+    await within?.(manager);
+  });
+}
+
+/** Deletes a project or an empty category, with its roles and stars. */
+export async function deleteProject(dataSource: DataSource, project: Project, within?: (manager: EntityManager) => Promise<void>): Promise<void> {
+  await dataSource.transaction(async (manager) => {
+    const children: unknown[] = await manager.query('SELECT 1 FROM projectroles_project WHERE parent_id = $1 LIMIT 1', [project.id]);
+    if (children.length > 0) throw new BadInputError('A category with children cannot be deleted: move or delete its children first');
+    await within?.(manager);
+    await manager.query('DELETE FROM projectroles_project WHERE id = $1', [project.id]);
+    await refreshPublicChildren(manager, project.ancestor_ids);
+  });
+}
+
+/** Categories the user may create projects in (effective owner, delegate or contributor), for parent pickers. */
+export async function creatableCategories(db: Pick<DataSource | EntityManager, 'query'>, user: User): Promise<Project[]> {
+  return db.query(
+    `SELECT c.* FROM projectroles_project c
+     WHERE c.type = 'CATEGORY' AND ($2 OR EXISTS (
+       SELECT 1 FROM projectroles_roleassignment ra JOIN projectroles_role r ON r.id = ra.role_id
+       WHERE ra.user_id = $1 AND r.rank <= 30 AND (ra.project_id = c.id OR ra.project_id = ANY (c.ancestor_ids))))
+     ORDER BY c.full_title LIMIT 1000`,
+    [user.id, user.is_superuser],
   );
 }

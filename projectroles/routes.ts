@@ -2,6 +2,7 @@
 import express from 'express';
 import type { DataSource } from 'typeorm';
 import { projectrolesAjaxRoutes } from './ajax-views';
+import { projectFormRoutes } from './project-form-views';
 import { projectPageRoutes } from './project-views';
 import type { PluginRegistry } from './registry';
 import type { RuleSet } from './rules';
@@ -21,6 +22,8 @@ export function projectrolesRoutes(deps: ProjectrolesDeps): express.Router {
   router.get('/', deps.allowAnonymous ? [] : requireLogin, homePage(deps.registry));
   router.use(projectrolesAjaxRoutes(deps));
   router.use(projectrolesApiRoutes(deps.dataSource));
+  // Fixed paths (/project/create, ...) before /project/:project.
+  router.use(projectFormRoutes(deps));
   router.use(projectPageRoutes(deps));
   return router;
 }

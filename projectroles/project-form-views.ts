@@ -1,0 +1,176 @@
+/** Creating, updating, archiving and deleting projects and categories (reference §5.1). */
+import express, { type Request, type Response } from 'express';
+import type { EntityManager } from 'typeorm';
+import { BadInputError, PermissionDeniedError } from '../app/errors';
+import { flash, renderPage } from '../app/pages';
+import { UserEntity, type Project, type ProjectType } from './entities';
+import { runModifyHooks } from './modify-hooks';
+import { projectGuard, type GuardDeps } from './project-access';
+import { loadProjectAccess } from './project-rules';
+import {
+  createProject, creatableCategories, deleteProject, projectsByUuid, setArchived, updateProject, type ProjectChanges,
+} from './projects';
+import type { PluginRegistry } from './registry';
+
+type Deps = GuardDeps & { registry: PluginRegistry };
+
+interface ProjectForm {
+  title: string;
+  type: ProjectType;
+  description: string;
+  readme: string;
+  public_access: string;
+  parent: string;
+  owner: string;
+}
+
+function readForm(req: Request): ProjectForm {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
+  return {
+    title: text('title'),
+    type: text('type') === 'CATEGORY' ? 'CATEGORY' : 'PROJECT',
+    description: text('description'),
+    readme: text('readme'),
+    public_access: text('public_access'),
+    parent: text('parent'),
+    owner: text('owner'),
+  };
+}
+
+function publicAccessOf(value: string): 'project guest' | 'project viewer' | null {
+  if (value === '') return null;
+  if (value === 'project guest' || value === 'project viewer') return value;
+  throw new BadInputError('public_access: must be empty, "project guest" or "project viewer"');
+}
+
+async function showForm(deps: Deps, req: Request, res: Response, locals: { mode: 'create' | 'update'; project: Project | null; parent: Project | null; form: ProjectForm; error: string | null }) {
+  const categories = locals.mode === 'update' ? await creatableCategories(deps.dataSource, req.user!) : [];
+  const title = locals.mode === 'create' ? `Create ${locals.parent ? `in ${locals.parent.title}` : 'top-level category or project'}` : `Update ${locals.project!.title}`;
+  renderPage(req, res, 'projectroles/project_form', { ...locals, title, categories }, locals.error ? 400 : 200);
+}
+
+/** Resolves the parent chosen in the update form; moving needs create rights there (top level: superuser). */
+async function chosenParent(deps: Deps, req: Request, uuid: string): Promise<Project | null> {
+  if (uuid === '') {
+    if (!req.user!.is_superuser) throw new BadInputError('parent: only superusers may move to the top level');
+    return null;
+  }
+  const [parent] = await projectsByUuid(deps.dataSource, [uuid]);
+  if (!parent) throw new BadInputError(`parent: no category with sodar_uuid ${uuid}`);
+  const access = (await loadProjectAccess(deps.dataSource, req.user!, [parent])).get(parent.id)!;
+  if (!(await deps.rules.test('projectroles.create_project', req.user!, access))) throw new BadInputError(`parent: you may not create in ${parent.full_title}`);
+  return parent;
+}
+
+async function ownerFor(deps: Deps, req: Request, username: string) {
+  if (username === '' || username === req.user!.username) return req.user!;
+  if (!req.user!.is_superuser) throw new BadInputError('owner: only superusers may make someone else the owner');
+  const owner = await deps.dataSource.getRepository(UserEntity).findOneBy({ username, is_active: true });
+  if (!owner) throw new BadInputError(`owner: no active user named ${username}`);
+  return owner;
+}
+
+const superuserOnly: express.RequestHandler = (req, _res, next) => {
+  if (!req.user) return next(new PermissionDeniedError('Please log in to see this page.'));
+  next(req.user.is_superuser ? undefined : new PermissionDeniedError('Only superusers may create top-level categories and projects.'));
+};
+
+const EMPTY_FORM: ProjectForm = { title: '', type: 'PROJECT', description: '', readme: '', public_access: '', parent: '', owner: '' };
+
+export function projectFormRoutes(deps: Deps): express.Router {
+  const router = express.Router();
+  const hooks = (action: string, details: Record<string, unknown>) => (manager: EntityManager) =>
+    runModifyHooks(deps.registry, 'ProjectModify', { action, manager, ...details });
+
+  const create = async (req: Request, res: Response, parent: Project | null) => {
+    const form = readForm(req);
+    try {
+      const type = parent ? form.type : 'CATEGORY';
+      const project = await createProject(
+        deps.dataSource,
+        { title: form.title, type, parent, owner: await ownerFor(deps, req, form.owner), description: form.description, readme: form.readme, publicAccess: type === 'PROJECT' ? publicAccessOf(form.public_access) : null },
+        (manager, created) => hooks('CREATE', { project: created })(manager),
+      );
+      flash(req, 'success', `${project.type === 'CATEGORY' ? 'Category' : 'Project'} "${project.title}" created.`);
+      res.redirect(`/project/${project.sodar_uuid}`);
+    } catch (error) {
+      if (!(error instanceof BadInputError)) throw error;
+      await showForm(deps, req, res, { mode: 'create', project: null, parent, form, error: error.message });
+    }
+  };
+
+  router.get('/project/create', superuserOnly, (req, res) => showForm(deps, req, res, { mode: 'create', project: null, parent: null, form: { ...EMPTY_FORM, type: 'CATEGORY' }, error: null }));
+  router.post('/project/create', superuserOnly, (req, res) => create(req, res, null));
+
+  const createInParent = projectGuard(deps, 'projectroles.create_project');
+  const notInProject: express.RequestHandler = (req, res, next) => {
+    if (req.project!.type === 'CATEGORY') return next();
+    flash(req, 'danger', 'Creating nested projects is not allowed.');
+    res.redirect(`/project/${req.project!.sodar_uuid}`);
+  };
+  router.get('/project/create/:project', createInParent, notInProject, (req, res) => showForm(deps, req, res, { mode: 'create', project: null, parent: req.project!, form: EMPTY_FORM, error: null }));
+  router.post('/project/create/:project', createInParent, notInProject, (req, res) => create(req, res, req.project!));
+
+  const canUpdate = projectGuard(deps, 'projectroles.update_project');
+  const currentParent = async (project: Project): Promise<Project | null> =>
+    project.parent_id === null ? null : ((await deps.dataSource.query('SELECT * FROM projectroles_project WHERE id = $1', [project.parent_id])) as Project[])[0]!;
+  router.get('/project/update/:project', canUpdate, async (req, res) => {
+    const p = req.project!;
+    const parent = await currentParent(p);
+    const form = { ...EMPTY_FORM, title: p.title, type: p.type, description: p.description, readme: p.readme, public_access: p.public_role ?? '', parent: parent?.sodar_uuid ?? '' };
+    return showForm(deps, req, res, { mode: 'update', project: p, parent, form, error: null });
+  });
+  router.post('/project/update/:project', canUpdate, async (req, res) => {
+    const project = req.project!;
+    const form = readForm(req);
+    const current = await currentParent(project);
+    try {
+      // Staying put needs no rights on the parent; moving needs create rights there.
+      const parent = form.parent === (current?.sodar_uuid ?? '') ? current : await chosenParent(deps, req, form.parent);
+      const changes: ProjectChanges = { title: form.title, description: form.description, readme: form.readme, publicAccess: project.type === 'PROJECT' ? publicAccessOf(form.public_access) : null, parent };
+      await updateProject(deps.dataSource, project, changes, (manager, updated) => hooks('UPDATE', { project: updated, oldData: project })(manager));
+      flash(req, 'success', `"${form.title.trim()}" updated.`);
+      res.redirect(`/project/${project.sodar_uuid}`);
+    } catch (error) {
+      if (!(error instanceof BadInputError)) throw error;
+      await showForm(deps, req, res, { mode: 'update', project, parent: current, form, error: error.message });
+    }
+  });
+
+  router.get('/project/archive/:project', canUpdate, (req, res) => renderPage(req, res, 'projectroles/project_archive', { title: `Archive ${req.project!.title}`, project: req.project! }));
+  router.post('/project/archive/:project', canUpdate, async (req, res) => {
+    const project = req.project!;
+    if (project.type === 'CATEGORY') {
+      flash(req, 'danger', 'Categories cannot be archived.');
+      return res.redirect(`/project/${project.sodar_uuid}`);
+    }
+    const status = String((req.body as { status?: unknown } | undefined)?.status ?? '');
+    const archive = status === '1' || status === 'true';
+    await setArchived(deps.dataSource, project, archive, (manager) => runModifyHooks(deps.registry, 'ProjectArchive', { action: archive ? 'ARCHIVE' : 'UNARCHIVE', manager, project }));
+    flash(req, 'success', `Project "${project.title}" ${archive ? 'archived' : 'unarchived'}.`);
+    res.redirect(`/project/${project.sodar_uuid}`);
+  });
+
+  const canDelete = projectGuard(deps, 'projectroles.delete_project');
+  router.get('/project/delete/:project', canDelete, (req, res) => renderPage(req, res, 'projectroles/project_delete', { title: `Delete ${req.project!.title}`, project: req.project!, host: req.hostname }));
+  router.post('/project/delete/:project', canDelete, async (req, res) => {
+    const project = req.project!;
+    const confirm = String((req.body as { delete_host_confirm?: unknown } | undefined)?.delete_host_confirm ?? '');
+    if (confirm !== req.hostname) {
+      flash(req, 'danger', `Incorrect host name for confirming deletion: type "${req.hostname}".`);
+      return res.redirect(`/project/delete/${project.sodar_uuid}`);
+    }
+    try {
+      await deleteProject(deps.dataSource, project, (manager) => runModifyHooks(deps.registry, 'ProjectDelete', { action: 'DELETE', manager, project }));
+    } catch (error) {
+      if (!(error instanceof BadInputError)) throw error;
+      flash(req, 'danger', error.message);
+      return res.redirect(`/project/${project.sodar_uuid}`);
+    }
+    flash(req, 'success', `"${project.title}" deleted.`);
+    res.redirect('/');
+  });
+
+  return router;
+}
