@@ -5,6 +5,7 @@
  * run get `revert<Action>` in reverse order and the error goes on, rolling the change back.
  */
 import type { EntityManager } from 'typeorm';
+import { HttpError } from '../app/errors';
 import type { PluginPoint } from './plugin-points';
 import type { PluginRegistry } from './registry';
 
@@ -22,18 +23,18 @@ type Hook = (change: ModifyChange) => Promise<void>;
 export async function runModifyHooks(registry: PluginRegistry, action: ModifyAction, change: ModifyChange): Promise<void> {
   const plugins = [...registry.getActivePlugins('backend'), ...registry.getActivePlugins('project_app', { customOrder: true })];
   const done: PluginPoint[] = [];
-  try {
-    for (const plugin of plugins) {
-      const perform = (plugin as unknown as Record<string, Hook | undefined>)[`perform${action}`];
-      if (!perform) continue;
+  for (const plugin of plugins) {
+    const perform = (plugin as unknown as Record<string, Hook | undefined>)[`perform${action}`];
+    if (!perform) continue;
+    try {
       await perform.call(plugin, change);
-      done.push(plugin);
+    } catch (error) {
+      for (const earlier of done.reverse()) {
+        const revert = (earlier as unknown as Record<string, Hook | undefined>)[`revert${action}`];
+        await revert?.call(earlier, change);
+      }
+      throw new HttpError(500, `Plugin '${plugin.name}' failed in perform${action}: ${(error as Error).message}. Nothing was changed.`);
     }
-  } catch (error) {
-    for (const plugin of done.reverse()) {
-      const revert = (plugin as unknown as Record<string, Hook | undefined>)[`revert${action}`];
-      await revert?.call(plugin, change);
-    }
-    throw error;
+    done.push(plugin);
   }
 }
