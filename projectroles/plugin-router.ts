@@ -9,7 +9,8 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { validate as isUuid } from 'uuid';
 import { NotFoundError, PermissionDeniedError } from '../app/errors';
-import type { PluginRoute } from './plugin-points';
+import { projectGuard, type GuardDeps } from './project-access';
+import type { PluginRoute, ProjectAppPluginPoint } from './plugin-points';
 import type { PluginEntry, PluginRegistry } from './registry';
 import type { RuleSet } from './rules';
 
@@ -53,12 +54,29 @@ export function staticDir(entry: PluginEntry): string | null {
   return fs.existsSync(dir) ? dir : null;
 }
 
-export function pluginRouter(registry: PluginRegistry, rules: RuleSet): express.Router {
+/**
+ * Project app routes with a `:project` parameter check their rule on that project (and
+ * 404 an unknown one); in a category only when the app sets `categoryEnable`.
+ */
+function projectPermitted(deps: GuardDeps, entry: PluginEntry, rule: string | null): Middleware {
+  const guard = projectGuard(deps, rule ?? 'projectroles.view_project');
+  return (req, res, next) =>
+    guard(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      const categoryEnabled = (entry.plugin as ProjectAppPluginPoint).categoryEnable;
+      next(req.project!.type === 'CATEGORY' && !categoryEnabled ? new NotFoundError(`${entry.plugin.title} is not available in categories`) : undefined);
+    });
+}
+
+export function pluginRouter(registry: PluginRegistry, deps: GuardDeps): express.Router {
   const router = express.Router();
   for (const entry of registry.all()) {
     const active = whileActive(registry, entry);
     for (const route of entry.plugin.urls) {
-      router[route.method](mountedPath(entry, route), active, uuidParams, permitted(rules, ruleOf(entry, route)), route.handler);
+      const rule = ruleOf(entry, route);
+      const inProject = entry.type === 'project_app' && route.path.includes(':project');
+      const check = inProject ? projectPermitted(deps, entry, rule) : permitted(deps.rules, rule);
+      router[route.method](mountedPath(entry, route), active, uuidParams, check, route.handler);
     }
   }
   return router;

@@ -44,7 +44,9 @@ export async function loadProjectAccess(
   );
 }
 
-const access = (object: unknown) => object as ProjectAccess;
+/** A rule checked without a project (a programming slip) denies instead of crashing. */
+const NO_ACCESS: ProjectAccess = { project: { type: 'PROJECT' } as ProjectAccess['project'], role: null, publicRole: null, childRole: false, publicChild: false };
+const access = (object: unknown) => (object as ProjectAccess | undefined) ?? NO_ACCESS;
 const hasRole = (name: RoleName): Predicate => (_user, object) => access(object).role?.role === name;
 
 export const isProjectOwner = hasRole('project owner');

@@ -21,7 +21,7 @@ function routesFile(name: string, type: ScaffoldType, root: string): string {
     name: 'hello',
     method: 'get',
     path: '/hello',
-    kind: 'ajax',
+    kind: 'ajax',${type === 'project' ? "\n    // Not inside a project, so the project rule cannot apply: logged-in users only.\n    permission: null," : ''}
     handler: (req, res) => {
       res.json({ greeting: new ${pascal(name)}API({ user: req.user!.username }).hello(), user: req.user!.sodar_uuid });
     },
@@ -35,7 +35,8 @@ function routesFile(name: string, type: ScaffoldType, root: string): string {
     path: '/:project',
     kind: 'page',
     handler: (req, res) => {
-      renderPage(req, res, path.join(__dirname, 'views', 'page'), { title: '${pascal(name)}', project: req.params.project, greeting: new ${pascal(name)}API().hello() });
+      // req.project: the project of the URL, already found and permission-checked by the registry.
+      renderPage(req, res, path.join(__dirname, 'views', 'page'), { title: '${pascal(name)}', project: req.project!.full_title, greeting: new ${pascal(name)}API().hello() });
     },
   },
 `
@@ -66,8 +67,8 @@ function pluginFile(name: string, type: ScaffoldType, root: string): string {
   }
 `,
     project: `  readonly entryPoint = 'index';
-  readonly appPermission = '${name}.view';
-  override rules = { '${name}.view': isAuthenticated };
+  // Whoever may see the project may use the app; define rules of your own for more.
+  readonly appPermission = 'projectroles.view_project';
 `,
     site: `  readonly entryPoint = 'index';
   readonly appPermission = null;
@@ -83,11 +84,10 @@ declare module '${root}/projectroles/plugin-points' {
 }
 `
       : '';
-  const ruleImport = type === 'project' ? `import { isAuthenticated } from '${root}/projectroles/rules';\n` : '';
   const apiImport = type === 'backend' ? `import { ${pascal(name)}API } from './api';\n` : '';
   return `/** ${pascal(name)}: a ${type} plugin, registered at start from its drop-in folder. */
 import { ${base} } from '${root}/projectroles/plugin-points';
-${ruleImport}${apiImport}import { routes } from './routes';
+${apiImport}import { routes } from './routes';
 
 export class ${pascal(name)}Plugin extends ${base} {
   readonly name = '${name}';
@@ -105,29 +105,44 @@ const PAGE = `<h2><i class="fa fa-puzzle-piece"></i> <%= title %></h2>
 `;
 
 function testFile(name: string, type: ScaffoldType, root: string): string {
-  const pagePath = type === 'project' ? `/${name}/6f1c8e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b` : `/${name}/`;
+  const isProject = type === 'project';
+  // In the generated test, the project page's path is a template literal of its own.
+  const pagePath = isProject ? '`/' + name + '/${project.sodar_uuid}`' : `'/${name}/'`;
+  const projectSetup = [
+    "const tester = await site.createUser({ username: 'tester' });",
+    "    await site.createUser({ username: 'stranger' });",
+    "    const category = await createProject(site.db.dataSource, { title: 'Category', type: 'CATEGORY', parent: null, owner: tester });",
+    "    project = await createProject(site.db.dataSource, { title: 'Project', type: 'PROJECT', parent: category, owner: tester });",
+  ].join('\n');
+  const projectChecks = [
+    '',
+    `    await agent.get('/${name}/not-a-uuid').expect(404);`,
+    `    await agent.get('/${name}/6f1c8e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b').expect(404);`,
+    "    const stranger = await logIn(site.app, 'stranger');",
+    `    await stranger.get(${pagePath}).expect(302).expect('Location', '/');`,
+  ].join('\n');
   const pageTest =
     type === 'backend'
       ? ''
       : `
-  it('shows its page inside the site layout, and sends anonymous users to login', async () => {
+  it('shows its page inside the site layout, and sends anonymous users to login${isProject ? ', others home' : ''}', async () => {
     const agent = await logIn(site.app, 'tester');
-    const page = await agent.get('${pagePath}').expect(200);
+    const page = await agent.get(${pagePath}).expect(200);
     assert.match(page.text, /Hello from ${name}!/);
     assert.match(page.text, /navbar/);
-    await anonymous(site.app).get('${pagePath}').expect(302);${type === 'project' ? `\n    await agent.get('/${name}/not-a-uuid').expect(404);` : ''}
+    await anonymous(site.app).get(${pagePath}).expect(302);${isProject ? projectChecks : ''}
   });
 `;
   return `import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { anonymous, logIn, startTestSite, type TestSite } from '${root}/test/helpers/site';
+${isProject ? `import { createProject } from '${root}/projectroles/projects';\n` : ''}import { anonymous, logIn, startTestSite, type TestSite } from '${root}/test/helpers/site';
 
 describe('${name} plugin', () => {
-  let site: TestSite;
+  let site: TestSite;${isProject ? '\n  let project: { sodar_uuid: string };' : ''}
   before(async () => {
     site = await startTestSite({ env: { PLUGIN_DIRS: path.dirname(__dirname) } });
-    await site.createUser({ username: 'tester' });
+    ${isProject ? projectSetup : "await site.createUser({ username: 'tester' });"}
   });
   after(async () => {
     await site.close();
