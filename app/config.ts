@@ -36,6 +36,8 @@ export interface Config {
    * switches): each keeps what it read for this long. 0 reads the database every time.
    */
   crossProcessDelaySeconds: number;
+  /** Local delegates allowed per project (PROJECTROLES_DELEGATE_LIMIT); 0 means no limit. */
+  delegateLimit: number;
   /** Anonymous visitors may see public projects (PROJECTROLES_ALLOW_ANONYMOUS). */
   allowAnonymous: boolean;
   /** Send each response's SQL statement count as X-Query-Count (for tests and benchmarks). */
@@ -147,6 +149,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     loginThrottleWindowSeconds: readInteger(env, 'LOGIN_THROTTLE_WINDOW_SECONDS', 900, 1, 86400),
     queryCountHeader: readBoolean(env, 'QUERY_COUNT_HEADER', false),
     allowAnonymous: readBoolean(env, 'ALLOW_ANONYMOUS', false),
+    delegateLimit: readInteger(env, 'DELEGATE_LIMIT', 1, 0, 1000),
     crossProcessDelaySeconds: readInteger(env, 'CROSS_PROCESS_DELAY_SECONDS', 2, 0, 60),
     enabledBackendPlugins: readList(env, 'ENABLED_BACKEND_PLUGINS'),
     pluginDirs: (readList(env, 'PLUGIN_DIRS') ?? ['./plugins']).map((dir) => path.resolve(cwd, dir)),

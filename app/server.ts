@@ -95,7 +95,7 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.use(csrfProtection(config.trustProxy));
   app.use(siteAppLinksForPages(ctx.registry, ctx.rules));
   app.use(authRoutes({ dataSource: db.dataSource, passport, throttle }));
-  app.use(projectrolesRoutes({ dataSource: db.dataSource, registry: ctx.registry, rules: ctx.rules, allowAnonymous: config.allowAnonymous }));
+  app.use(projectrolesRoutes({ dataSource: db.dataSource, registry: ctx.registry, rules: ctx.rules, allowAnonymous: config.allowAnonymous, delegateLimit: config.delegateLimit }));
   app.use(pluginRouter(ctx.registry, { dataSource: db.dataSource, rules: ctx.rules, allowAnonymous: config.allowAnonymous }));
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -37,8 +37,14 @@ export function projectPageRoutes(deps: GuardDeps & { registry: PluginRegistry }
     if (!Number.isInteger(page) || page < 1) throw new BadInputError('page: must be a whole number from 1');
     const project = req.project!;
     const { members, total } = await listMembers(deps.dataSource, project, { limit: MEMBERS_PAGE_SIZE, offset: (page - 1) * MEMBERS_PAGE_SIZE });
+    const can = async (permission: string) => req.user !== undefined && deps.rules.test(permission, req.user, req.projectAccess);
     renderPage(req, res, 'projectroles/members', {
       title: `Members of ${project.title}`,
+      can: {
+        members: await can('projectroles.update_project_members'),
+        delegates: await can('projectroles.update_project_delegate'),
+        owner: await can('projectroles.update_project_owner'),
+      },
       project,
       members,
       page,

@@ -2,6 +2,7 @@
 import express from 'express';
 import type { DataSource } from 'typeorm';
 import { projectrolesAjaxRoutes } from './ajax-views';
+import { memberRoutes } from './member-views';
 import { projectFormRoutes } from './project-form-views';
 import { projectPageRoutes } from './project-views';
 import type { PluginRegistry } from './registry';
@@ -15,6 +16,7 @@ export interface ProjectrolesDeps {
   registry: PluginRegistry;
   rules: RuleSet;
   allowAnonymous: boolean;
+  delegateLimit: number;
 }
 
 export function projectrolesRoutes(deps: ProjectrolesDeps): express.Router {
@@ -24,6 +26,7 @@ export function projectrolesRoutes(deps: ProjectrolesDeps): express.Router {
   router.use(projectrolesApiRoutes(deps.dataSource));
   // Fixed paths (/project/create, ...) before /project/:project.
   router.use(projectFormRoutes(deps));
+  router.use(memberRoutes(deps));
   router.use(projectPageRoutes(deps));
   return router;
 }
