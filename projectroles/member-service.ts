@@ -109,9 +109,10 @@ export async function removeMember(deps: MemberDeps, project: Project, assignmen
 
 /**
  * Makes `newOwner` (who must hold a role here, local or inherited) the local owner and
- * gives the old owner `oldOwnerRole` (not weaker than a role they inherit).
+ * gives the old owner `oldOwnerRole` (not weaker than a role they inherit), or with null
+ * removes the old owner's local role (they keep what they inherit).
  */
-export async function transferOwner(deps: MemberDeps, project: Project, newOwner: User, oldOwnerRole: RoleName): Promise<void> {
+export async function transferOwner(deps: MemberDeps, project: Project, newOwner: User, oldOwnerRole: RoleName | null): Promise<void> {
   await deps.dataSource.transaction(async (manager) => {
     const [owner]: AssignmentRow[] = await manager.query(
       "SELECT ra.id, ra.user_id FROM projectroles_roleassignment ra JOIN projectroles_role r ON r.id = ra.role_id WHERE ra.project_id = $1 AND r.name = 'project owner'",
@@ -122,9 +123,13 @@ export async function transferOwner(deps: MemberDeps, project: Project, newOwner
     if (!(await effectiveRoles(manager, newOwner.id, [project.id])).has(project.id)) {
       throw new BadInputError(`new_owner: ${newOwner.username} has no role in this project`);
     }
-    const oldRole = await checkRole(deps, manager, project, owner.user_id, oldOwnerRole, null);
+    if (oldOwnerRole === null) {
+      await manager.query('DELETE FROM projectroles_roleassignment WHERE id = $1', [owner.id]);
+    } else {
+      const oldRole = await checkRole(deps, manager, project, owner.user_id, oldOwnerRole, null);
+      await manager.query('UPDATE projectroles_roleassignment SET role_id = $2 WHERE id = $1', [owner.id, oldRole.id]);
+    }
     const ownerRole = await roleByName(manager, 'project owner');
-    await manager.query('UPDATE projectroles_roleassignment SET role_id = $2 WHERE id = $1', [owner.id, oldRole.id]);
     await manager.query(
       `INSERT INTO projectroles_roleassignment (sodar_uuid, project_id, user_id, role_id) VALUES ($1, $2, $3, $4)
        ON CONFLICT (project_id, user_id) DO UPDATE SET role_id = EXCLUDED.role_id`,

@@ -135,7 +135,8 @@ export function memberRoutes(deps: Deps): express.Router {
   router.post('/project/members/owner/transfer/:project', canTransfer, async (req, res) => {
     await attempt(res, async () => {
       const newOwner = await userField(deps, req, 'new_owner');
-      await transferOwner(deps, req.project!, newOwner, roleField(req, 'old_owner_role'));
+      const oldOwnerRole = field(req, 'old_owner_role') === '' ? null : roleField(req, 'old_owner_role');
+      await transferOwner(deps, req.project!, newOwner, oldOwnerRole);
       flash(req, 'success', `${newOwner.username} is now the owner.`);
       res.redirect(membersUrl(req.project!));
     }, async (error) => transferForm(req, res, error));

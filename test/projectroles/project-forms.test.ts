@@ -76,7 +76,7 @@ describe('project forms', () => {
     assert.equal(res.status, 500);
     assert.match(res.text, /Plugin &#39;hook_refuser&#39; failed in performProjectModify: the external system said no\. Nothing was changed\./);
     assert.equal(await row('FAIL project'), undefined, 'no project row');
-    assert.deepEqual(recorder.calls, ['perform CREATE FAIL project', 'revert CREATE FAIL project']);
+    assert.deepEqual(recorder.calls, ['performProjectModify CREATE', 'revertProjectModify CREATE']);
   });
 
   it('renames a category and its subtree follows; moves a project', async () => {
