@@ -6,6 +6,8 @@ import type { Session } from '../projectroles/sessions';
 export interface SessionFields {
   /** passport's login: the user's sodar_uuid. */
   passport?: { user?: string };
+  /** Home project list shows starred projects only. */
+  homeStarred?: boolean;
   /** Messages shown once on the next page (Django's messages framework). */
   messages?: Array<{ level: 'success' | 'info' | 'warning' | 'danger'; text: string }>;
 }

@@ -2,8 +2,13 @@
 import express from 'express';
 import { validate as isUuid } from 'uuid';
 import { BadInputError, NotFoundError, PermissionDeniedError } from '../app/errors';
+import { projectAppLinks, siteAppLinks } from './app-links';
 import { projectGuard, resolveProject, type GuardDeps } from './project-access';
+import type { PluginRegistry } from './registry';
 import { listChildren, type ListedProject } from './project-list';
+import { projectsByUuid } from './projects';
+import { effectiveRoles } from './roles';
+import { serializeUser } from './serializers';
 import { toggleStar } from './stars';
 
 export const PROJECT_LIST_PAGE_SIZE = 100;
@@ -32,7 +37,7 @@ function pageNumber(raw: unknown): number {
   return page;
 }
 
-export function projectrolesAjaxRoutes(deps: GuardDeps): express.Router {
+export function projectrolesAjaxRoutes(deps: GuardDeps & { registry: PluginRegistry }): express.Router {
   const router = express.Router();
   const loggedIn: express.RequestHandler = (req, _res, next) =>
     next(req.user || deps.allowAnonymous ? undefined : new PermissionDeniedError('Authentication required.'));
@@ -48,7 +53,7 @@ export function projectrolesAjaxRoutes(deps: GuardDeps): express.Router {
       if (!(await deps.rules.test('projectroles.view_project', req.user ?? null, resolved.access))) throw new PermissionDeniedError();
       parent = resolved.project;
     }
-    const starredOnly = req.query.starred === '1';
+    const starredOnly = req.query.starred === undefined ? req.session.homeStarred === true : req.query.starred === '1';
     const listed = await listChildren(deps.dataSource, {
       parentId: parent?.id ?? null,
       user: req.user ?? null,
@@ -68,10 +73,82 @@ export function projectrolesAjaxRoutes(deps: GuardDeps): express.Router {
     });
   });
 
+  router.post('/project/ajax/star/home', loggedIn, (req, res) => {
+    if (!req.user) throw new PermissionDeniedError('Authentication required.');
+    const value = String((req.body as { value?: unknown } | undefined)?.value ?? '');
+    if (value !== '0' && value !== '1') throw new BadInputError('value: must be 0 or 1');
+    // Kept with the login session rather than as a stored user setting (app settings come later).
+    req.session.homeStarred = value === '1';
+    res.json(Number(value));
+  });
+
   router.post('/project/ajax/star/:project', loggedIn, projectGuard(deps, 'projectroles.star_project'), async (req, res) => {
     const starred = await toggleStar(deps.dataSource, req.user!.id, req.project!.id);
     res.json(starred ? 1 : 0);
   });
 
+  router.post('/project/ajax/list/roles', loggedIn, async (req, res) => {
+    const uuids = projectUuidsOf(req.body);
+    const projects = await projectsByUuid(deps.dataSource, uuids);
+    const roles = req.user ? await effectiveRoles(deps.dataSource, req.user.id, projects.map((p) => p.id)) : new Map();
+    const answer: Record<string, { name: string; class: string | null }> = {};
+    for (const project of projects) {
+      const role = roles.get(project.id);
+      if (role) answer[project.sodar_uuid] = { name: capitalize(role.role), class: null };
+      else if (project.public_role) answer[project.sodar_uuid] = { name: capitalize(project.public_role), class: 'text-muted' };
+      else if (req.user?.is_superuser) answer[project.sodar_uuid] = { name: 'N/A', class: 'text-muted' };
+    }
+    res.json(answer);
+  });
+
+  router.get('/project/ajax/sidebar/:project', loggedIn, projectGuard(deps, 'projectroles.view_project'), async (req, res) => {
+    const project = req.project!;
+    const own = [
+      { name: 'project-detail', title: project.type === 'CATEGORY' ? 'Category overview' : 'Project overview', icon: 'info-circle', url: `/project/${project.sodar_uuid}` },
+      { name: 'project-roles', title: 'Members', icon: 'users', url: `/project/members/${project.sodar_uuid}` },
+    ];
+    res.json({ links: [...own, ...(await projectAppLinks(deps, req))] });
+  });
+
+  router.get('/project/ajax/dropdown', loggedIn, async (req, res) => {
+    if (!req.user) throw new PermissionDeniedError('Authentication required.');
+    const links = (await siteAppLinks(deps.registry, deps.rules, req)).map((link) => ({ ...link, method: 'GET' }));
+    res.json({ links: [...links, { name: 'logout', title: 'Logout', icon: 'sign-out', url: '/logout', method: 'POST' }] });
+  });
+
+  router.get('/project/ajax/user/current', loggedIn, (req, res) => {
+    if (!req.user) throw new PermissionDeniedError('Authentication required.');
+    res.json(serializeUser(req.user, '2.0'));
+  });
+
+  router.get('/project/ajax/stats/category/:project', loggedIn, projectGuard(deps, 'projectroles.view_project'), async (req, res) => {
+    const category = req.project!;
+    if (category.type !== 'CATEGORY') throw new PermissionDeniedError('Only allowed for categories');
+    const [row] = await deps.dataSource.query(
+      `SELECT
+         (SELECT count(*)::int FROM projectroles_project d WHERE d.ancestor_ids @> ARRAY[$1::int] AND d.type = 'PROJECT') AS projects,
+         (SELECT count(DISTINCT ra.user_id)::int FROM projectroles_roleassignment ra JOIN projectroles_project d ON d.id = ra.project_id
+          WHERE d.id = $1 OR d.ancestor_ids @> ARRAY[$1::int]) AS members`,
+      [category.id],
+    );
+    res.json({
+      stats: [
+        { title: 'Projects', value: row.projects, unit: null, description: 'Projects in this category and below', icon: 'cube', prefix: null },
+        { title: 'Members', value: row.members, unit: null, description: 'Users with a role in this category or below', icon: 'users', prefix: null },
+      ],
+    });
+  });
+
   return router;
+}
+
+const capitalize = (role: string) => role.replace('project ', '').replace(/^./, (c) => c.toUpperCase());
+
+/** `{"projects": [uuid, ...]}` from a JSON body; 400 otherwise. */
+function projectUuidsOf(body: unknown): string[] {
+  const projects = (body as { projects?: unknown } | undefined)?.projects;
+  if (!Array.isArray(projects) || projects.length > 1000 || !projects.every((p) => typeof p === 'string' && isUuid(p))) {
+    throw new BadInputError('projects: must be a list of at most 1,000 project UUIDs');
+  }
+  return projects as string[];
 }

@@ -4,7 +4,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { mountedPath } from './plugin-router';
-import type { SiteAppPluginPoint } from './plugin-points';
+import type { ProjectAppPluginPoint, SiteAppPluginPoint } from './plugin-points';
 import type { PluginRegistry } from './registry';
 import type { RuleSet } from './rules';
 
@@ -38,4 +38,21 @@ export function siteAppLinksForPages(registry: PluginRegistry, rules: RuleSet) {
       next();
     }, next);
   };
+}
+
+/**
+ * Project apps for the project sidebar: active, allowed in categories when the project is
+ * one, and permitted to the user on this project (req.project / req.projectAccess).
+ */
+export async function projectAppLinks(deps: { registry: PluginRegistry; rules: RuleSet }, req: Request): Promise<AppLink[]> {
+  const project = req.project!;
+  const links: AppLink[] = [];
+  for (const plugin of deps.registry.getActivePlugins('project_app', { customOrder: true }) as ProjectAppPluginPoint[]) {
+    if (project.type === 'CATEGORY' && !plugin.categoryEnable) continue;
+    if (!(await deps.rules.test(plugin.appPermission, req.user ?? null, req.projectAccess))) continue;
+    const entry = deps.registry.all().find((e) => e.plugin === plugin)!;
+    const route = plugin.urls.find((r) => r.name === plugin.entryPoint)!;
+    links.push({ name: plugin.name, title: plugin.title, icon: plugin.icon, url: mountedPath(entry, route).replace(':project', project.sodar_uuid) });
+  }
+  return links;
 }

@@ -5,8 +5,7 @@ import { BadInputError } from '../app/errors';
 import { renderPage } from '../app/pages';
 import { listMembers } from './members';
 import { projectGuard, type GuardDeps } from './project-access';
-import { mountedPath } from './plugin-router';
-import type { ProjectAppPluginPoint } from './plugin-points';
+import { projectAppLinks } from './app-links';
 import type { PluginRegistry } from './registry';
 import { isStarred } from './stars';
 
@@ -14,20 +13,6 @@ export const MEMBERS_PAGE_SIZE = 15;
 
 // Raw HTML in a readme is shown as text, and markdown-it refuses javascript: links.
 const markdown = new MarkdownIt({ html: false, linkify: true });
-
-/** Project apps shown in the project sidebar: active, allowed in categories if needed, and permitted. */
-async function projectAppLinks(deps: GuardDeps & { registry: PluginRegistry }, req: express.Request) {
-  const project = req.project!;
-  const links = [];
-  for (const plugin of deps.registry.getActivePlugins('project_app', { customOrder: true }) as ProjectAppPluginPoint[]) {
-    if (project.type === 'CATEGORY' && !plugin.categoryEnable) continue;
-    if (!(await deps.rules.test(plugin.appPermission, req.user ?? null, req.projectAccess))) continue;
-    const entry = deps.registry.all().find((e) => e.plugin === plugin)!;
-    const route = plugin.urls.find((r) => r.name === plugin.entryPoint)!;
-    links.push({ title: plugin.title, icon: plugin.icon, url: mountedPath(entry, route).replace(/:\w+/, project.sodar_uuid) });
-  }
-  return links;
-}
 
 export function projectPageRoutes(deps: GuardDeps & { registry: PluginRegistry }): express.Router {
   const router = express.Router();

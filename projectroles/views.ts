@@ -7,6 +7,6 @@ export function homePage(registry: PluginRegistry) {
   return (req: Request, res: Response): void => {
     // Shows the example backend app at work: null when it is absent or disabled.
     const exampleApi = registry.getBackendApi('example_backend_app', { hello: 'world' });
-    renderPage(req, res, 'projectroles/home', { title: 'Home', account: req.user ?? null, greeting: exampleApi?.hello() ?? null });
+    renderPage(req, res, 'projectroles/home', { title: 'Home', account: req.user ?? null, homeStarred: req.session.homeStarred === true, greeting: exampleApi?.hello() ?? null });
   };
 }

@@ -82,7 +82,7 @@
     var query = [];
     if (parent) query.push('parent=' + parent);
     if (page > 1) query.push('page=' + page);
-    if (starredOnly && starredOnly.checked) query.push('starred=1');
+    if (starredOnly) query.push('starred=' + (starredOnly.checked ? '1' : '0'));
     return fetch('/project/ajax/list' + (query.length ? '?' + query.join('&') : ''), { headers: { Accept: 'application/json' } })
       .then(function (res) { return res.json(); });
   }
@@ -133,6 +133,14 @@
     load(parent, 1).then(function (data) { insertRows(null, data, 0, parent); table.setAttribute('data-loaded', 'true'); });
   }
 
-  if (starredOnly) starredOnly.addEventListener('change', reload);
+  if (starredOnly) {
+    starredOnly.addEventListener('change', function () {
+      fetch('/project/ajax/star/home', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-CSRFToken': csrf ? csrf.content : '' },
+        body: 'value=' + (starredOnly.checked ? '1' : '0'),
+      }).then(reload);
+    });
+  }
   reload();
 })();
