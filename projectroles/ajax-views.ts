@@ -2,7 +2,9 @@
 import express from 'express';
 import { validate as isUuid } from 'uuid';
 import { BadInputError, NotFoundError, PermissionDeniedError } from '../app/errors';
-import { projectAppLinks, siteAppLinks } from './app-links';
+import { projectAppLinks, projectListColumns, siteAppLinks } from './app-links';
+import type { ProjectAppPluginPoint } from './plugin-points';
+import { loadProjectAccess } from './project-rules';
 import { projectGuard, resolveProject, type GuardDeps } from './project-access';
 import type { PluginRegistry } from './registry';
 import { listChildren, type ListedProject } from './project-list';
@@ -114,6 +116,23 @@ export function projectrolesAjaxRoutes(deps: GuardDeps & { registry: PluginRegis
     if (!req.user) throw new PermissionDeniedError('Authentication required.');
     const links = (await siteAppLinks(deps.registry, deps.rules, req)).map((link) => ({ ...link, method: 'GET' }));
     res.json({ links: [...links, { name: 'logout', title: 'Logout', icon: 'sign-out', url: '/logout', method: 'POST' }] });
+  });
+
+  router.post('/project/ajax/list/columns', loggedIn, async (req, res) => {
+    const projects = await projectsByUuid(deps.dataSource, projectUuidsOf(req.body));
+    const access = await loadProjectAccess(deps.dataSource, req.user ?? null, projects);
+    const columns = projectListColumns(deps.registry);
+    const answer: Record<string, Record<string, Record<string, string | number | null>>> = {};
+    for (const project of projects) {
+      if (!(await deps.rules.test('projectroles.view_project', req.user ?? null, access.get(project.id)))) continue;
+      const values: Record<string, Record<string, string | number | null>> = {};
+      for (const column of columns) {
+        const plugin = deps.registry.getAppPlugin(column.plugin, 'project_app') as ProjectAppPluginPoint;
+        (values[column.plugin] ??= {})[column.id] = await plugin.getProjectListValue(column.id, project.sodar_uuid, req.user ?? null);
+      }
+      answer[project.sodar_uuid] = values;
+    }
+    res.json(answer);
   });
 
   router.get('/project/ajax/user/current', loggedIn, (req, res) => {

@@ -2,6 +2,7 @@
  * Links to site apps for the user menu (SODAR's app_links.py): active site apps whose
  * `appPermission` the user passes, by plugin ordering. Worked out for page requests only.
  */
+import path from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 import { mountedPath } from './plugin-router';
 import type { ProjectAppPluginPoint, SiteAppPluginPoint } from './plugin-points';
@@ -55,4 +56,38 @@ export async function projectAppLinks(deps: { registry: PluginRegistry; rules: R
     links.push({ name: plugin.name, title: plugin.title, icon: plugin.icon, url: mountedPath(entry, route).replace(':project', project.sodar_uuid) });
   }
   return links;
+}
+
+/** A plugin's list column on the home project list. */
+export interface ListColumn {
+  plugin: string;
+  id: string;
+  title: string;
+  align: string;
+}
+
+/** Columns of active project apps, in plugin order then column ordering. */
+export function projectListColumns(registry: PluginRegistry): ListColumn[] {
+  return (registry.getActivePlugins('project_app', { customOrder: true }) as ProjectAppPluginPoint[]).flatMap((plugin) =>
+    Object.entries(plugin.projectListColumns)
+      .filter(([, column]) => column.active !== false)
+      .sort(([, a], [, b]) => (a.ordering ?? 50) - (b.ordering ?? 50))
+      .map(([id, column]) => ({ plugin: plugin.name, id, title: column.title, align: column.align ?? 'left' })),
+  );
+}
+
+/** Detail cards of project apps for the project page: the template path and its title. */
+export async function projectDetailCards(deps: { registry: PluginRegistry; rules: RuleSet }, req: Request): Promise<Array<{ title: string; template: string }>> {
+  const cards = [];
+  const project = req.project!;
+  for (const entry of deps.registry.all()) {
+    const plugin = entry.plugin as ProjectAppPluginPoint;
+    if (entry.type !== 'project_app' || !deps.registry.isActive(entry) || !plugin.detailsTemplate) continue;
+    if (project.type === 'CATEGORY' && !plugin.categoryEnable) continue;
+    if (!(await deps.rules.test(plugin.appPermission, req.user ?? null, req.projectAccess))) continue;
+    // Built-in apps keep templates in views/<app>/, drop-ins in their own views/.
+    const template = entry.origin.source === 'built in' ? plugin.detailsTemplate : path.join(entry.origin.dir, 'views', plugin.detailsTemplate);
+    cards.push({ title: plugin.detailsTitle ?? plugin.title, template });
+  }
+  return cards;
 }

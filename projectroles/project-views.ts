@@ -5,7 +5,7 @@ import { BadInputError } from '../app/errors';
 import { renderPage } from '../app/pages';
 import { listMembers } from './members';
 import { projectGuard, type GuardDeps } from './project-access';
-import { projectAppLinks } from './app-links';
+import { projectAppLinks, projectDetailCards } from './app-links';
 import type { PluginRegistry } from './registry';
 import { isStarred } from './stars';
 
@@ -55,6 +55,7 @@ export function projectPageRoutes(deps: GuardDeps & { registry: PluginRegistry }
       starred,
       readmeHtml: markdown.render(project.readme),
       apps: await projectAppLinks(deps, req),
+      cards: await projectDetailCards(deps, req),
     });
   });
 

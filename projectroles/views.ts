@@ -1,12 +1,14 @@
 /** projectroles UI pages. */
 import type { Request, Response } from 'express';
 import { renderPage } from '../app/pages';
+import { projectListColumns } from './app-links';
 import type { PluginRegistry } from './registry';
 
 export function homePage(registry: PluginRegistry) {
   return (req: Request, res: Response): void => {
     // Shows the example backend app at work: null when it is absent or disabled.
     const exampleApi = registry.getBackendApi('example_backend_app', { hello: 'world' });
-    renderPage(req, res, 'projectroles/home', { title: 'Home', account: req.user ?? null, homeStarred: req.session.homeStarred === true, greeting: exampleApi?.hello() ?? null });
+    const columns = projectListColumns(registry);
+    renderPage(req, res, 'projectroles/home', { title: 'Home', account: req.user ?? null, homeStarred: req.session.homeStarred === true, columns, greeting: exampleApi?.hello() ?? null });
   };
 }

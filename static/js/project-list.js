@@ -7,6 +7,8 @@
   var body = table.querySelector('tbody');
   var csrf = document.querySelector('meta[name="csrf-token"]');
   var starredOnly = document.getElementById('sodar-starred-only');
+  // Plugin columns (home page only): filled in after the rows, from /project/ajax/list/columns.
+  var columns = JSON.parse(table.getAttribute('data-columns') || '[]');
 
   function icon(name) {
     var i = document.createElement('i');
@@ -68,13 +70,19 @@
       badge.textContent = 'Archived';
       name.appendChild(badge);
     }
+    var cells = columns.map(function (column) {
+      var td = document.createElement('td');
+      td.className = 'text-' + column.align;
+      td.setAttribute('data-column', column.plugin + '.' + column.id);
+      return td;
+    });
     var role = document.createElement('td');
     role.className = project.role ? '' : 'text-muted';
     role.textContent = roleLabel(project);
     var star = document.createElement('td');
     star.className = 'text-center';
     if (project.access && csrf) star.appendChild(starButton(project));
-    tr.append(name, role, star);
+    tr.append.apply(tr, [name].concat(cells, [role, star]));
     return tr;
   }
 
@@ -87,7 +95,29 @@
       .then(function (res) { return res.json(); });
   }
 
+  function fillColumns(projects) {
+    var uuids = projects.filter(function (p) { return p.access; }).map(function (p) { return p.uuid; });
+    if (columns.length === 0 || uuids.length === 0) return;
+    fetch('/project/ajax/list/columns', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf ? csrf.content : '' },
+      body: JSON.stringify({ projects: uuids }),
+    })
+      .then(function (res) { return res.json(); })
+      .then(function (values) {
+        Object.keys(values).forEach(function (uuid) {
+          var tr = body.querySelector('tr[data-uuid="' + uuid + '"]');
+          columns.forEach(function (column) {
+            var value = (values[uuid][column.plugin] || {})[column.id];
+            var td = tr && tr.querySelector('td[data-column="' + column.plugin + '.' + column.id + '"]');
+            if (td && value !== null && value !== undefined) td.textContent = String(value);
+          });
+        });
+      });
+  }
+
   function insertRows(after, data, depth, parent) {
+    fillColumns(data.projects);
     var anchor = after;
     data.projects.forEach(function (project) {
       var tr = row(project, depth);

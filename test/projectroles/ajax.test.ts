@@ -74,3 +74,39 @@ describe('projectroles Ajax views', () => {
     await guest.get('/project/ajax/stats/category/6f1c8e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b').expect(404);
   });
 });
+
+describe('project app plugins in projectroles pages', () => {
+  it('adds a sidebar link, a detail card and a list column, and its page checks the project', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-project-app-'));
+    fs.cpSync(path.join(__dirname, '..', 'fixtures', 'plugins', 'files_app'), path.join(dir, 'files_app'), { recursive: true });
+    const site = await startTestSite({ env: { PLUGIN_DIRS: dir } });
+    try {
+      const owner = await site.createUser({ username: 'owner' });
+      await site.createUser({ username: 'stranger' });
+      const category = await createProject(site.db.dataSource, { title: 'Cat', type: 'CATEGORY', parent: null, owner });
+      const project = await createProject(site.db.dataSource, { title: 'Proj', type: 'PROJECT', parent: category, owner });
+      const agent = await logIn(site.app, 'owner');
+      const detail = await agent.get(`/project/${project.sodar_uuid}`).expect(200);
+      assert.match(detail.text, /Latest files[\s\S]*No files in Proj yet\./);
+      assert.match(detail.text, new RegExp(`href="/files_app/${project.sodar_uuid}"`));
+      assert.doesNotMatch((await agent.get(`/project/${category.sodar_uuid}`).expect(200)).text, /Latest files/, 'not in categories');
+      assert.equal((await agent.get(`/files_app/${project.sodar_uuid}`).expect(200)).text, 'files of Proj');
+      await agent.get(`/files_app/${category.sodar_uuid}`).expect(404);
+      const stranger = await logIn(site.app, 'stranger');
+      await stranger.get(`/files_app/${project.sodar_uuid}`).expect(302).expect('Location', '/');
+      const home = await agent.get('/').expect(200);
+      assert.match(home.text, /<th class="text-right">Files<\/th>/);
+      const columns = await agent.post('/project/ajax/list/columns').set('X-CSRFToken', await csrfTokenOf(agent)).send({ projects: [project.sodar_uuid] }).expect(200);
+      assert.deepEqual(columns.body, { [project.sodar_uuid]: { files_app: { files: 36 } } });
+      const strangerColumns = await stranger.post('/project/ajax/list/columns').set('X-CSRFToken', await csrfTokenOf(stranger)).send({ projects: [project.sodar_uuid] }).expect(200);
+      assert.deepEqual(strangerColumns.body, {}, 'nothing about projects the user cannot see');
+    } finally {
+      await site.close();
+      await site.location.remove();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
