@@ -87,7 +87,7 @@ export function memberRoutes(deps: Deps): express.Router {
   const canManage = projectGuard(deps, 'projectroles.update_project_members');
 
   const addForm = async (req: Request, res: Response, error: string | null) =>
-    renderPage(req, res, 'projectroles/member_form', { title: `Add member to ${req.project!.title}`, project: req.project!, roles: await offeredRoles(deps, req), assignment: null, error }, error ? 400 : 200);
+    renderPage(req, res, 'projectroles/member_form', { title: `Add member to ${req.project!.title}`, project: req.project!, roles: await offeredRoles(deps, req), assignment: null, promote: null, error }, error ? 400 : 200);
   router.get('/project/members/create/:project', canManage, (req, res) => addForm(req, res, null));
   router.post('/project/members/create/:project', canManage, async (req, res) => {
     await attempt(res, async () => {
@@ -100,8 +100,34 @@ export function memberRoutes(deps: Deps): express.Router {
     }, (error) => addForm(req, res, error));
   });
 
+  // Promote: give a user who inherits a weak role (contributor or weaker) a stronger local one.
+  const promoteTarget = async (req: Request) => {
+    const inherited = isUuid(String(req.params.promote_as)) ? await assignmentByUuid(deps.dataSource, String(req.params.promote_as)) : null;
+    if (!inherited || !req.project!.ancestor_ids.includes(inherited.project_id)) throw new NotFoundError('No inherited role to promote');
+    if (inherited.rank <= 20) throw new BadInputError('Only contributor, guest and viewer roles can be promoted');
+    const user = (await deps.dataSource.getRepository(UserEntity).findOneBy({ id: inherited.user_id }))!;
+    const roles = (await offeredRoles(deps, req)).filter((role) => ROLE_NAMES.indexOf(role) < ROLE_NAMES.indexOf(inherited.role));
+    return { inherited, user, roles };
+  };
+  const promoteForm = async (req: Request, res: Response, error: string | null) => {
+    const { inherited, user, roles } = await promoteTarget(req);
+    renderPage(req, res, 'projectroles/member_form', { title: `Promote ${user.username} (inherited ${inherited.role})`, project: req.project!, roles, assignment: null, promote: user, error }, error ? 400 : 200);
+  };
+  const promotePath = '/project/members/promote/:project/assignment/:promote_as';
+  router.get(promotePath, canManage, (req, res) => promoteForm(req, res, null));
+  router.post(promotePath, canManage, async (req, res) => {
+    await attempt(res, async () => {
+      const { user, roles } = await promoteTarget(req);
+      const role = roleField(req);
+      if (!roles.includes(role)) throw new BadInputError(`role: ${role} is not a promotion you may give`);
+      await addMember(deps, req.project!, user, role);
+      flash(req, 'success', `${user.username} promoted to ${role.replace('project ', '')}.`);
+      res.redirect(membersUrl(req.project!));
+    }, (error) => promoteForm(req, res, error));
+  });
+
   const changeForm = async (req: Request, res: Response, error: string | null) =>
-    renderPage(req, res, 'projectroles/member_form', { title: `Change role in ${req.project!.title}`, project: req.project!, roles: await offeredRoles(deps, req), assignment: req.assignment!, error }, error ? 400 : 200);
+    renderPage(req, res, 'projectroles/member_form', { title: `Change role in ${req.project!.title}`, project: req.project!, roles: await offeredRoles(deps, req), assignment: req.assignment!, promote: null, error }, error ? 400 : 200);
   router.get('/project/members/update/:roleassignment', assignmentGuard(deps), (req, res) => changeForm(req, res, null));
   router.post('/project/members/update/:roleassignment', assignmentGuard(deps), async (req, res) => {
     await attempt(res, async () => {

@@ -120,6 +120,20 @@ describe('member management', () => {
     assert.deepEqual(recorder().calls, ['performRoleDelete DELETE', 'revertRoleDelete DELETE']);
   });
 
+  it('promotes an inherited role to a stronger local one, never to a weaker one', async () => {
+    await assignRole(site.db.dataSource, category, await site.createUser({ username: 'catviewer' }), 'project viewer');
+    const inherited = (await roleOf('catviewer', category))!;
+    const path = `/project/members/promote/${project.sodar_uuid}/assignment/${inherited.sodar_uuid}`;
+    const form = await agents.owner!.get(path).expect(200);
+    assert.doesNotMatch(form.text, /value="project viewer"/, 'no same or weaker role offered');
+    assert.equal((await submit(agents.owner!, path, { role: 'project viewer' })).status, 400);
+    assert.match((await submit(agents.owner!, path, { role: 'project delegate' })).text, /limit of 1 local delegate/);
+    await submit(agents.owner!, path, { role: 'project guest' });
+    assert.equal((await roleOf('catviewer'))?.name, 'project guest');
+    await agents.owner!.get(`/project/members/promote/${project.sodar_uuid}/assignment/${(await roleOf('owner'))!.sodar_uuid}`).expect(404);
+    await agents.outsider!.get(path).expect(302).expect('Location', '/');
+  });
+
   it('transfers ownership atomically, and not to a stranger', async () => {
     const path = `/project/members/owner/transfer/${project.sodar_uuid}`;
     await agents.delegate!.get(path).expect(302).expect('Location', '/');
