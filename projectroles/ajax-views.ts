@@ -44,7 +44,7 @@ export function projectrolesAjaxRoutes(deps: GuardDeps & { registry: PluginRegis
   const loggedIn: express.RequestHandler = (req, _res, next) =>
     next(req.user || deps.allowAnonymous ? undefined : new PermissionDeniedError('Authentication required.'));
 
-  router.get('/project/ajax/list', loggedIn, async (req, res) => {
+  router.get('/ajax/list', loggedIn, async (req, res) => {
     const page = pageNumber(req.query.page);
     let parent = null;
     if (req.query.parent !== undefined) {
@@ -75,7 +75,7 @@ export function projectrolesAjaxRoutes(deps: GuardDeps & { registry: PluginRegis
     });
   });
 
-  router.post('/project/ajax/star/home', loggedIn, (req, res) => {
+  router.post('/ajax/star/home', loggedIn, (req, res) => {
     if (!req.user) throw new PermissionDeniedError('Authentication required.');
     const value = String((req.body as { value?: unknown } | undefined)?.value ?? '');
     if (value !== '0' && value !== '1') throw new BadInputError('value: must be 0 or 1');
@@ -84,12 +84,12 @@ export function projectrolesAjaxRoutes(deps: GuardDeps & { registry: PluginRegis
     res.json(Number(value));
   });
 
-  router.post('/project/ajax/star/:project', loggedIn, projectGuard(deps, 'projectroles.star_project'), async (req, res) => {
+  router.post('/ajax/star/:project', loggedIn, projectGuard(deps, 'projectroles.star_project'), async (req, res) => {
     const starred = await toggleStar(deps.dataSource, req.user!.id, req.project!.id);
     res.json(starred ? 1 : 0);
   });
 
-  router.post('/project/ajax/list/roles', loggedIn, async (req, res) => {
+  router.post('/ajax/list/roles', loggedIn, async (req, res) => {
     const uuids = projectUuidsOf(req.body);
     const projects = await projectsByUuid(deps.dataSource, uuids);
     const roles = req.user ? await effectiveRoles(deps.dataSource, req.user.id, projects.map((p) => p.id)) : new Map();
@@ -103,7 +103,7 @@ export function projectrolesAjaxRoutes(deps: GuardDeps & { registry: PluginRegis
     res.json(answer);
   });
 
-  router.get('/project/ajax/sidebar/:project', loggedIn, projectGuard(deps, 'projectroles.view_project'), async (req, res) => {
+  router.get('/ajax/sidebar/:project', loggedIn, projectGuard(deps, 'projectroles.view_project'), async (req, res) => {
     const project = req.project!;
     const own = [
       { name: 'project-detail', title: project.type === 'CATEGORY' ? 'Category overview' : 'Project overview', icon: 'info-circle', url: `/project/${project.sodar_uuid}` },
@@ -112,13 +112,13 @@ export function projectrolesAjaxRoutes(deps: GuardDeps & { registry: PluginRegis
     res.json({ links: [...own, ...(await projectAppLinks(deps, req))] });
   });
 
-  router.get('/project/ajax/dropdown', loggedIn, async (req, res) => {
+  router.get('/ajax/dropdown', loggedIn, async (req, res) => {
     if (!req.user) throw new PermissionDeniedError('Authentication required.');
     const links = (await siteAppLinks(deps.registry, deps.rules, req)).map((link) => ({ ...link, method: 'GET' }));
     res.json({ links: [...links, { name: 'logout', title: 'Logout', icon: 'sign-out', url: '/logout', method: 'POST' }] });
   });
 
-  router.post('/project/ajax/list/columns', loggedIn, async (req, res) => {
+  router.post('/ajax/list/columns', loggedIn, async (req, res) => {
     const projects = await projectsByUuid(deps.dataSource, projectUuidsOf(req.body));
     const access = await loadProjectAccess(deps.dataSource, req.user ?? null, projects);
     const columns = projectListColumns(deps.registry);
@@ -135,12 +135,12 @@ export function projectrolesAjaxRoutes(deps: GuardDeps & { registry: PluginRegis
     res.json(answer);
   });
 
-  router.get('/project/ajax/user/current', loggedIn, (req, res) => {
+  router.get('/ajax/user/current', loggedIn, (req, res) => {
     if (!req.user) throw new PermissionDeniedError('Authentication required.');
     res.json(serializeUser(req.user, '2.0'));
   });
 
-  router.get('/project/ajax/stats/category/:project', loggedIn, projectGuard(deps, 'projectroles.view_project'), async (req, res) => {
+  router.get('/ajax/stats/category/:project', loggedIn, projectGuard(deps, 'projectroles.view_project'), async (req, res) => {
     const category = req.project!;
     if (category.type !== 'CATEGORY') throw new PermissionDeniedError('Only allowed for categories');
     const [row] = await deps.dataSource.query(

@@ -17,11 +17,11 @@ export function projectrolesApiRoutes(dataSource: DataSource): express.Router {
   const router = express.Router();
   router.param('user', requireUuidParam);
 
-  router.get('/project/api/users/current', negotiateVersion(PROJECTROLES_MEDIA_TYPE), requireApiUser, (req, res) => {
+  router.get('/api/users/current', negotiateVersion(PROJECTROLES_MEDIA_TYPE), requireApiUser, (req, res) => {
     res.json(serializeUser(req.user!, req.apiVersion!));
   });
 
-  router.get('/project/api/users/:user', negotiateVersion(PROJECTROLES_MEDIA_TYPE, '1.1'), requireApiUser, (req, res, next) => {
+  router.get('/api/users/:user', negotiateVersion(PROJECTROLES_MEDIA_TYPE, '1.1'), requireApiUser, (req, res, next) => {
     const uuid = String(req.params.user);
     dataSource
       .getRepository(UserEntity)

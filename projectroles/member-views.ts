@@ -88,8 +88,8 @@ export function memberRoutes(deps: Deps): express.Router {
 
   const addForm = async (req: Request, res: Response, error: string | null) =>
     renderPage(req, res, 'projectroles/member_form', { title: `Add member to ${req.project!.title}`, project: req.project!, roles: await offeredRoles(deps, req), assignment: null, promote: null, error }, error ? 400 : 200);
-  router.get('/project/members/create/:project', canManage, (req, res) => addForm(req, res, null));
-  router.post('/project/members/create/:project', canManage, async (req, res) => {
+  router.get('/members/create/:project', canManage, (req, res) => addForm(req, res, null));
+  router.post('/members/create/:project', canManage, async (req, res) => {
     await attempt(res, async () => {
       const role = roleField(req);
       if (role === 'project delegate' && !(await deps.rules.test('projectroles.update_project_delegate', req.user!, req.projectAccess))) throw new PermissionDeniedError('Only owners may add delegates.');
@@ -113,7 +113,7 @@ export function memberRoutes(deps: Deps): express.Router {
     const { inherited, user, roles } = await promoteTarget(req);
     renderPage(req, res, 'projectroles/member_form', { title: `Promote ${user.username} (inherited ${inherited.role})`, project: req.project!, roles, assignment: null, promote: user, error }, error ? 400 : 200);
   };
-  const promotePath = '/project/members/promote/:project/assignment/:promote_as';
+  const promotePath = '/members/promote/:project/assignment/:promote_as';
   router.get(promotePath, canManage, (req, res) => promoteForm(req, res, null));
   router.post(promotePath, canManage, async (req, res) => {
     await attempt(res, async () => {
@@ -128,8 +128,8 @@ export function memberRoutes(deps: Deps): express.Router {
 
   const changeForm = async (req: Request, res: Response, error: string | null) =>
     renderPage(req, res, 'projectroles/member_form', { title: `Change role in ${req.project!.title}`, project: req.project!, roles: await offeredRoles(deps, req), assignment: req.assignment!, promote: null, error }, error ? 400 : 200);
-  router.get('/project/members/update/:roleassignment', assignmentGuard(deps), (req, res) => changeForm(req, res, null));
-  router.post('/project/members/update/:roleassignment', assignmentGuard(deps), async (req, res) => {
+  router.get('/members/update/:roleassignment', assignmentGuard(deps), (req, res) => changeForm(req, res, null));
+  router.post('/members/update/:roleassignment', assignmentGuard(deps), async (req, res) => {
     await attempt(res, async () => {
       const role = roleField(req);
       if (role === 'project delegate' && !(await deps.rules.test('projectroles.update_project_delegate', req.user!, req.projectAccess))) throw new PermissionDeniedError('Only owners may make delegates.');
@@ -141,14 +141,14 @@ export function memberRoutes(deps: Deps): express.Router {
 
   const confirm = (title: string, action: string) => (req: Request, res: Response) =>
     renderPage(req, res, 'projectroles/member_confirm', { title, project: req.project!, assignment: req.assignment!, action });
-  router.get('/project/members/delete/:roleassignment', assignmentGuard(deps), confirm('Remove member', 'Remove'));
-  router.post('/project/members/delete/:roleassignment', assignmentGuard(deps), async (req, res) => {
+  router.get('/members/delete/:roleassignment', assignmentGuard(deps), confirm('Remove member', 'Remove'));
+  router.post('/members/delete/:roleassignment', assignmentGuard(deps), async (req, res) => {
     await removeMember(deps, req.project!, req.assignment!);
     flash(req, 'success', 'Member removed.');
     res.redirect(membersUrl(req.project!));
   });
-  router.get('/project/members/delete/own/:roleassignment', assignmentGuard(deps, { own: true }), confirm('Leave project', 'Leave'));
-  router.post('/project/members/delete/own/:roleassignment', assignmentGuard(deps, { own: true }), async (req, res) => {
+  router.get('/members/delete/own/:roleassignment', assignmentGuard(deps, { own: true }), confirm('Leave project', 'Leave'));
+  router.post('/members/delete/own/:roleassignment', assignmentGuard(deps, { own: true }), async (req, res) => {
     await removeMember(deps, req.project!, req.assignment!);
     flash(req, 'success', `You left ${req.project!.title}.`);
     res.redirect('/');
@@ -157,8 +157,8 @@ export function memberRoutes(deps: Deps): express.Router {
   const canTransfer = projectGuard(deps, 'projectroles.update_project_owner');
   const transferForm = (req: Request, res: Response, error: string | null) =>
     renderPage(req, res, 'projectroles/owner_transfer', { title: `Transfer ownership of ${req.project!.title}`, project: req.project!, roles: ROLE_NAMES.filter((r) => r !== 'project owner' && r !== 'project finder'), error }, error ? 400 : 200);
-  router.get('/project/members/owner/transfer/:project', canTransfer, (req, res) => transferForm(req, res, null));
-  router.post('/project/members/owner/transfer/:project', canTransfer, async (req, res) => {
+  router.get('/members/owner/transfer/:project', canTransfer, (req, res) => transferForm(req, res, null));
+  router.post('/members/owner/transfer/:project', canTransfer, async (req, res) => {
     await attempt(res, async () => {
       const newOwner = await userField(deps, req, 'new_owner');
       const oldOwnerRole = field(req, 'old_owner_role') === '' ? null : roleField(req, 'old_owner_role');
@@ -168,7 +168,7 @@ export function memberRoutes(deps: Deps): express.Router {
     }, async (error) => transferForm(req, res, error));
   });
 
-  router.get('/project/ajax/autocomplete/user', async (req, res) => {
+  router.get('/ajax/autocomplete/user', async (req, res) => {
     if (!req.user) throw new PermissionDeniedError('Authentication required.');
     const q = typeof req.query.q === 'string' ? req.query.q.trim() : '';
     const users: Array<{ sodar_uuid: string; username: string; name: string; email: string }> = q.length === 0 ? [] : await deps.dataSource.query(

@@ -100,8 +100,8 @@ export function projectFormRoutes(deps: Deps): express.Router {
     }
   };
 
-  router.get('/project/create', superuserOnly, (req, res) => showForm(deps, req, res, { mode: 'create', project: null, parent: null, form: { ...EMPTY_FORM, type: 'CATEGORY' }, error: null }));
-  router.post('/project/create', superuserOnly, (req, res) => create(req, res, null));
+  router.get('/create', superuserOnly, (req, res) => showForm(deps, req, res, { mode: 'create', project: null, parent: null, form: { ...EMPTY_FORM, type: 'CATEGORY' }, error: null }));
+  router.post('/create', superuserOnly, (req, res) => create(req, res, null));
 
   const createInParent = projectGuard(deps, 'projectroles.create_project');
   const notInProject: express.RequestHandler = (req, res, next) => {
@@ -109,19 +109,19 @@ export function projectFormRoutes(deps: Deps): express.Router {
     flash(req, 'danger', 'Creating nested projects is not allowed.');
     res.redirect(`/project/${req.project!.sodar_uuid}`);
   };
-  router.get('/project/create/:project', createInParent, notInProject, (req, res) => showForm(deps, req, res, { mode: 'create', project: null, parent: req.project!, form: EMPTY_FORM, error: null }));
-  router.post('/project/create/:project', createInParent, notInProject, (req, res) => create(req, res, req.project!));
+  router.get('/create/:project', createInParent, notInProject, (req, res) => showForm(deps, req, res, { mode: 'create', project: null, parent: req.project!, form: EMPTY_FORM, error: null }));
+  router.post('/create/:project', createInParent, notInProject, (req, res) => create(req, res, req.project!));
 
   const canUpdate = projectGuard(deps, 'projectroles.update_project');
   const currentParent = async (project: Project): Promise<Project | null> =>
     project.parent_id === null ? null : ((await deps.dataSource.query('SELECT * FROM projectroles_project WHERE id = $1', [project.parent_id])) as Project[])[0]!;
-  router.get('/project/update/:project', canUpdate, async (req, res) => {
+  router.get('/update/:project', canUpdate, async (req, res) => {
     const p = req.project!;
     const parent = await currentParent(p);
     const form = { ...EMPTY_FORM, title: p.title, type: p.type, description: p.description, readme: p.readme, public_access: p.public_role ?? '', parent: parent?.sodar_uuid ?? '' };
     return showForm(deps, req, res, { mode: 'update', project: p, parent, form, error: null });
   });
-  router.post('/project/update/:project', canUpdate, async (req, res) => {
+  router.post('/update/:project', canUpdate, async (req, res) => {
     const project = req.project!;
     const form = readForm(req);
     const current = await currentParent(project);
@@ -138,8 +138,8 @@ export function projectFormRoutes(deps: Deps): express.Router {
     }
   });
 
-  router.get('/project/archive/:project', canUpdate, (req, res) => renderPage(req, res, 'projectroles/project_archive', { title: `Archive ${req.project!.title}`, project: req.project! }));
-  router.post('/project/archive/:project', canUpdate, async (req, res) => {
+  router.get('/archive/:project', canUpdate, (req, res) => renderPage(req, res, 'projectroles/project_archive', { title: `Archive ${req.project!.title}`, project: req.project! }));
+  router.post('/archive/:project', canUpdate, async (req, res) => {
     const project = req.project!;
     if (project.type === 'CATEGORY') {
       flash(req, 'danger', 'Categories cannot be archived.');
@@ -153,8 +153,8 @@ export function projectFormRoutes(deps: Deps): express.Router {
   });
 
   const canDelete = projectGuard(deps, 'projectroles.delete_project');
-  router.get('/project/delete/:project', canDelete, (req, res) => renderPage(req, res, 'projectroles/project_delete', { title: `Delete ${req.project!.title}`, project: req.project!, host: req.hostname }));
-  router.post('/project/delete/:project', canDelete, async (req, res) => {
+  router.get('/delete/:project', canDelete, (req, res) => renderPage(req, res, 'projectroles/project_delete', { title: `Delete ${req.project!.title}`, project: req.project!, host: req.hostname }));
+  router.post('/delete/:project', canDelete, async (req, res) => {
     const project = req.project!;
     const confirm = String((req.body as { delete_host_confirm?: unknown } | undefined)?.delete_host_confirm ?? '');
     if (confirm !== req.hostname) {

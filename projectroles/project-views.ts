@@ -17,7 +17,7 @@ const markdown = new MarkdownIt({ html: false, linkify: true });
 export function projectPageRoutes(deps: GuardDeps & { registry: PluginRegistry }): express.Router {
   const router = express.Router();
 
-  router.get('/project/members/:project', projectGuard(deps, 'projectroles.view_project_roles'), async (req, res) => {
+  router.get('/members/:project', projectGuard(deps, 'projectroles.view_project_roles'), async (req, res) => {
     const page = req.query.page === undefined ? 1 : Number(req.query.page);
     if (!Number.isInteger(page) || page < 1) throw new BadInputError('page: must be a whole number from 1');
     const project = req.project!;
@@ -39,7 +39,7 @@ export function projectPageRoutes(deps: GuardDeps & { registry: PluginRegistry }
     });
   });
 
-  router.get('/project/:project', projectGuard(deps, 'projectroles.view_project'), async (req, res) => {
+  router.get('/:project', projectGuard(deps, 'projectroles.view_project'), async (req, res) => {
     const project = req.project!;
     const starred = req.user ? await isStarred(deps.dataSource, req.user.id, project.id) : false;
     const can = async (permission: string) => deps.rules.test(permission, req.user ?? null, req.projectAccess);

@@ -22,11 +22,14 @@ export interface ProjectrolesDeps {
 export function projectrolesRoutes(deps: ProjectrolesDeps): express.Router {
   const router = express.Router();
   router.get('/', deps.allowAnonymous ? [] : requireLogin, homePage(deps.registry));
-  router.use(projectrolesAjaxRoutes(deps));
-  router.use(projectrolesApiRoutes(deps.dataSource));
+  // Everything else lives under /project/ (SODAR's URL map); other paths skip it at once.
+  const project = express.Router();
+  project.use(projectrolesAjaxRoutes(deps));
+  project.use(projectrolesApiRoutes(deps.dataSource));
   // Fixed paths (/project/create, ...) before /project/:project.
-  router.use(projectFormRoutes(deps));
-  router.use(memberRoutes(deps));
-  router.use(projectPageRoutes(deps));
+  project.use(projectFormRoutes(deps));
+  project.use(memberRoutes(deps));
+  project.use(projectPageRoutes(deps));
+  router.use('/project', project);
   return router;
 }
