@@ -7,7 +7,7 @@ import express from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { siteAppLinksForPages } from '../projectroles/app-links';
-import { authRoutes, createPassport } from '../projectroles/auth';
+import { authRoutes, createPassport, sessionUser } from '../projectroles/auth';
 import { backendIncludeHelper } from '../projectroles/backend-include';
 import { pluginRouter, pluginStaticRouter } from '../projectroles/plugin-router';
 import type { PluginStateWatcher } from '../projectroles/plugin-states';
@@ -81,7 +81,7 @@ export function buildApp(ctx: AppContext): BuiltApp {
     perIp: config.loginThrottleIpMax,
     windowSeconds: config.loginThrottleWindowSeconds,
   });
-  const passport = createPassport(db.dataSource, cacheMs);
+  const passport = createPassport(db.dataSource);
 
   app.use(requestLogger(ctx.logger, db.queries, config.queryCountHeader));
   app.use(securityHeaders(config));
@@ -91,7 +91,8 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.use(healthRoutes(db));
   app.use(bodyParsers(config.bodyLimitBytes));
   app.use(sessionMiddleware(store, { cookieName: 'sodar_session', maxAgeMs: config.sessionMaxAgeSeconds * 1000, secure: config.trustProxy ? 'auto' : false }));
-  app.use(passport.session());
+  app.use(passport.initialize({ compat: false }));
+  app.use(sessionUser(db.dataSource, cacheMs));
   app.use(csrfProtection(config.trustProxy));
   app.use(siteAppLinksForPages(ctx.registry, ctx.rules));
   app.use(authRoutes({ dataSource: db.dataSource, passport, throttle }));

@@ -160,8 +160,8 @@ async function logIn(baseUrl: string, username: string, password: string): Promi
 
 async function measure(url: string, headers: Record<string, string>): Promise<{ rps: number; p50: number; p99: number }> {
   const connections = Number(values.connections);
-  // One second unrecorded first, so the JIT and caches are warm as in a running site.
-  await autocannon({ url, headers, connections, duration: 1 });
+  // Unrecorded load first, so the JIT and caches are warm as in a running site.
+  await autocannon({ url, headers, connections, duration: 3 });
   const result = await autocannon({ url, headers, connections, duration: Number(values.duration) });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
