@@ -1,12 +1,29 @@
 /** pino JSON logs to stdout; each request and each plugin gets a child logger. */
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
-import type { NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import onHeaders from 'on-headers';
 import type { QueryCounter, QueryTally } from './database';
 
 export function createLogger(level: string): Logger {
   return pino({ level, base: { app: 'sodar-core-ts' } });
+}
+
+/**
+ * `req.log`: a child logger carrying the request id, made on first use (most requests never
+ * log anything of their own). A getter on the request prototype, not on each request, so
+ * request objects keep their fast shape.
+ */
+export function installRequestLog(app: Express, logger: Logger): void {
+  const cache = new WeakMap<Request, Logger>();
+  Object.defineProperty(app.request, 'log', {
+    configurable: true,
+    get(this: Request): Logger {
+      let child = cache.get(this);
+      if (!child) cache.set(this, (child = logger.child({ req_id: this.id })));
+      return child;
+    },
+  });
 }
 
 /**
@@ -21,13 +38,12 @@ export function requestLogger(logger: Logger, queries: QueryCounter, queryCountH
     const id = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     req.id = id;
     res.setHeader('X-Request-Id', id);
-    req.log = logger.child({ req_id: id });
     if (logRequests) {
       const started = process.hrtime.bigint();
       res.on('finish', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         const fields = { method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 10) / 10, sql: tally.count };
-        req.log.info(fields, 'request');
+        logger.info({ req_id: id, ...fields }, 'request');
       });
     }
     if (queryCountHeader) onHeaders(res, () => res.setHeader('X-Query-Count', String(tally.count)));

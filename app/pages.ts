@@ -25,12 +25,15 @@ export function renderPage(
   onError: (error: Error) => void = (error) => req.next?.(error),
 ): void {
   const user = req.user ?? null;
-  res.render(template, { ...locals, user }, (error: Error | null, body: string) => {
-    if (error) return onError(error);
-    const page = { ...locals, body, user, messages: takeMessages(req) };
-    res.render('layout', page, (layoutError: Error | null, html: string) => {
-      if (layoutError) return onError(layoutError);
-      res.status(status).type('html').send(html);
+  const pageContext = (req.app.locals.pageContext as ((req: Request) => Promise<Record<string, unknown>>) | undefined) ?? (async () => ({}));
+  pageContext(req).then((context) => {
+    res.render(template, { ...locals, user }, (error: Error | null, body: string) => {
+      if (error) return onError(error);
+      const page = { ...context, ...locals, body, user, messages: takeMessages(req) };
+      res.render('layout', page, (layoutError: Error | null, html: string) => {
+        if (layoutError) return onError(layoutError);
+        res.status(status).type('html').send(html);
+      });
     });
-  });
+  }, onError);
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { siteAppLinksForPages } from '../projectroles/app-links';
+import { siteAppLinks } from '../projectroles/app-links';
 import { authRoutes, createPassport, sessionUser } from '../projectroles/auth';
 import { backendIncludeHelper } from '../projectroles/backend-include';
 import { pluginRouter, pluginStaticRouter } from '../projectroles/plugin-router';
@@ -23,7 +23,7 @@ import { csrfProtection } from './csrf';
 import type { Database } from './database';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthRoutes } from './health';
-import { requestLogger } from './logger';
+import { installRequestLog, requestLogger } from './logger';
 
 export const ROOT_DIR = path.resolve(__dirname, '..');
 
@@ -73,6 +73,8 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.disable('x-powered-by');
   app.locals.siteTitle = config.siteTitle;
   app.locals.backendInclude = backendIncludeHelper(ctx.registry);
+  // Worked out only when a page is rendered, so Ajax and REST requests never pay for it.
+  app.locals.pageContext = async (req: express.Request) => ({ siteApps: req.user ? await siteAppLinks(ctx.registry, ctx.rules, req) : [] });
 
   const cacheMs = config.crossProcessDelaySeconds * 1000;
   const store = new SessionStore(db.dataSource, cacheMs);
@@ -83,6 +85,7 @@ export function buildApp(ctx: AppContext): BuiltApp {
   });
   const passport = createPassport(db.dataSource);
 
+  installRequestLog(app, ctx.logger);
   app.use(requestLogger(ctx.logger, db.queries, config.queryCountHeader));
   app.use(securityHeaders(config));
   app.use(ctx.plugins.middleware());
@@ -94,7 +97,6 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.use(passport.initialize({ compat: false }));
   app.use(sessionUser(db.dataSource, cacheMs));
   app.use(csrfProtection(config.trustProxy));
-  app.use(siteAppLinksForPages(ctx.registry, ctx.rules));
   app.use(authRoutes({ dataSource: db.dataSource, passport, throttle }));
   app.use(projectrolesRoutes({ dataSource: db.dataSource, registry: ctx.registry, rules: ctx.rules, allowAnonymous: config.allowAnonymous, delegateLimit: config.delegateLimit }));
   app.use(pluginRouter(ctx.registry, { dataSource: db.dataSource, rules: ctx.rules, allowAnonymous: config.allowAnonymous }));

@@ -3,7 +3,7 @@
  * `appPermission` the user passes, by plugin ordering. Worked out for page requests only.
  */
 import path from 'node:path';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request } from 'express';
 import { mountedPath } from './plugin-router';
 import type { ProjectAppPluginPoint, SiteAppPluginPoint } from './plugin-points';
 import type { PluginRegistry } from './registry';
@@ -27,18 +27,6 @@ export async function siteAppLinks(registry: PluginRegistry, rules: RuleSet, req
     links.push({ name: plugin.name, title: plugin.title, icon: plugin.icon, url: mountedPath(entry, route) });
   }
   return links;
-}
-
-/** Middleware: `res.locals.siteApps` for the layout's user menu. */
-export function siteAppLinksForPages(registry: PluginRegistry, rules: RuleSet) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    res.locals.siteApps = [];
-    if (!req.user || req.method !== 'GET' || req.path.includes('/ajax/') || req.path.includes('/api/')) return next();
-    siteAppLinks(registry, rules, req).then((links) => {
-      res.locals.siteApps = links;
-      next();
-    }, next);
-  };
 }
 
 /**
