@@ -27,30 +27,29 @@ function cookieToken(req: Request): string | null {
 }
 
 /**
- * Checks unsafe requests (403 when the token is missing or wrong) and offers the token to
- * views. `trustProxy`: mark the cookie Secure when the request came over https.
+ * The token for a page's forms, as a function the views call: only pages with a form read
+ * the cookie, and set it when the browser has none yet.
  */
-export function csrfProtection(trustProxy: boolean) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    let issued: string | null = null;
-    let existing: string | null | undefined;
-    // Views call this lazily, so only pages with a form read or set the cookie.
-    res.locals.csrfToken = () => {
-      existing ??= cookieToken(req);
-      if (existing) return existing;
-      if (!issued) {
-        issued = randomBytes(24).toString('base64url');
-        const secure = trustProxy && req.secure;
-        res.cookie(COOKIE_NAME, issued, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 365 * 24 * 3600 * 1000 });
-      }
-      return issued;
-    };
-    if (SAFE_METHODS.has(req.method)) return next();
-    existing = cookieToken(req);
-    const given = req.get('x-csrftoken') ?? (req.body as Record<string, unknown> | undefined)?._csrf;
-    if (!existing || !sameToken(existing, given)) {
-      return next(new PermissionDeniedError('CSRF verification failed: the form or request carried no valid token. Reload the page and try again.', true));
+export function csrfTokenFunction(req: Request, res: Response): () => string {
+  let token: string | null = null;
+  return () => {
+    token ??= cookieToken(req);
+    if (!token) {
+      token = randomBytes(24).toString('base64url');
+      // req.secure is true only over https (directly, or behind a trusted proxy).
+      res.cookie(COOKIE_NAME, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: 365 * 24 * 3600 * 1000 });
     }
-    next();
+    return token;
   };
+}
+
+/** Checks unsafe requests: 403 when the token is missing or wrong. Safe ones pass untouched. */
+export function csrfProtection(req: Request, _res: Response, next: NextFunction): void {
+  if (SAFE_METHODS.has(req.method)) return next();
+  const expected = cookieToken(req);
+  const given = req.get('x-csrftoken') ?? (req.body as Record<string, unknown> | undefined)?._csrf;
+  if (!expected || !sameToken(expected, given)) {
+    return next(new PermissionDeniedError('CSRF verification failed: the form or request carried no valid token. Reload the page and try again.', true));
+  }
+  next();
 }

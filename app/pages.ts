@@ -1,5 +1,6 @@
 /** Rendering a page inside the site layout, and one-time messages shown on the next page. */
 import type { Request, Response } from 'express';
+import { csrfTokenFunction } from './csrf';
 import type { SessionFields } from './types';
 
 type Message = NonNullable<SessionFields['messages']>[number];
@@ -25,6 +26,7 @@ export function renderPage(
   onError: (error: Error) => void = (error) => req.next?.(error),
 ): void {
   const user = req.user ?? null;
+  res.locals.csrfToken ??= csrfTokenFunction(req, res);
   const pageContext = (req.app.locals.pageContext as ((req: Request) => Promise<Record<string, unknown>>) | undefined) ?? (async () => ({}));
   pageContext(req).then((context) => {
     res.render(template, { ...locals, user }, (error: Error | null, body: string) => {

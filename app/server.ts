@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { siteAppLinks } from '../projectroles/app-links';
 import { authRoutes, createPassport, sessionUser } from '../projectroles/auth';
 import { backendIncludeHelper } from '../projectroles/backend-include';
-import { pluginRouter, pluginStaticRouter } from '../projectroles/plugin-router';
+import { pluginRouters, pluginStaticRouter } from '../projectroles/plugin-router';
 import type { PluginStateWatcher } from '../projectroles/plugin-states';
 import type { PluginRegistry } from '../projectroles/registry';
 import type { RuleSet } from '../projectroles/rules';
@@ -24,6 +24,7 @@ import type { Database } from './database';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthRoutes } from './health';
 import { installRequestLog, requestLogger } from './logger';
+import { SegmentRouter } from './segment-router';
 
 export const ROOT_DIR = path.resolve(__dirname, '..');
 
@@ -43,14 +44,27 @@ export interface BuiltApp {
   maintenance(): Promise<void>;
 }
 
+/**
+ * helmet's headers, worked out once: with this configuration they never depend on the
+ * request, so each request only copies a fixed list instead of running helmet's dozen steps.
+ */
 function securityHeaders(config: Config) {
-  return helmet({
+  const headers: Array<[string, string]> = [];
+  const recorder = {
+    setHeader: (name: string, value: string) => headers.push([name, value]),
+    removeHeader: () => undefined,
+  };
+  helmet({
     contentSecurityPolicy: {
       // Only the app's own origin; upgrading to https would break plain-http local use.
       directives: { 'upgrade-insecure-requests': config.trustProxy ? [] : null },
     },
     strictTransportSecurity: config.trustProxy,
-  });
+  })({} as express.Request, recorder as unknown as express.Response, () => undefined);
+  return (_req: express.Request, res: express.Response, next: express.NextFunction): void => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  };
 }
 
 /** JSON and form bodies, parsed only for methods that carry one. */
@@ -63,6 +77,31 @@ function bodyParsers(limit: number) {
   };
 }
 
+/** Files and probes, served before any session or body work. */
+function sessionlessRoutes(ctx: AppContext): SegmentRouter {
+  const routes = new SegmentRouter();
+  const files = express.Router();
+  files.use('/static/plugins', pluginStaticRouter(ctx.registry));
+  files.use('/static', assetRoutes(ROOT_DIR));
+  routes.add('static', 'the site', files);
+  const health = healthRoutes(ctx.db);
+  for (const segment of ['healthz', 'readyz']) routes.add(segment, 'the site', health);
+  return routes;
+}
+
+/** The pages and Ajax endpoints after the session: core paths first, then one per plugin name. */
+function siteRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>, throttle: LoginThrottle): SegmentRouter {
+  const { config, db } = ctx;
+  const routes = new SegmentRouter();
+  const auth = authRoutes({ dataSource: db.dataSource, passport, throttle });
+  for (const segment of ['login', 'logout']) routes.add(segment, 'projectroles', auth);
+  const projectroles = projectrolesRoutes({ dataSource: db.dataSource, registry: ctx.registry, rules: ctx.rules, allowAnonymous: config.allowAnonymous, delegateLimit: config.delegateLimit });
+  for (const segment of ['', 'project']) routes.add(segment, 'projectroles', projectroles);
+  const guardDeps = { dataSource: db.dataSource, rules: ctx.rules, allowAnonymous: config.allowAnonymous };
+  for (const [name, router] of pluginRouters(ctx.registry, guardDeps)) routes.add(name, `plugin ${name}`, router);
+  return routes;
+}
+
 export function buildApp(ctx: AppContext): BuiltApp {
   const { config, db } = ctx;
   const app = express();
@@ -71,6 +110,8 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.set('views', path.join(ROOT_DIR, 'views'));
   app.set('view engine', 'ejs');
   app.disable('x-powered-by');
+  // Responses are dynamic and per user: an ETag would cost a hash of every body for no cache hit.
+  app.set('etag', false);
   app.locals.siteTitle = config.siteTitle;
   app.locals.backendInclude = backendIncludeHelper(ctx.registry);
   // Worked out only when a page is rendered, so Ajax and REST requests never pay for it.
@@ -89,17 +130,12 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.use(requestLogger(ctx.logger, db.queries, config.queryCountHeader));
   app.use(securityHeaders(config));
   app.use(ctx.plugins.middleware());
-  app.use('/static/plugins', pluginStaticRouter(ctx.registry));
-  app.use('/static', assetRoutes(ROOT_DIR));
-  app.use(healthRoutes(db));
+  app.use(sessionlessRoutes(ctx).handle);
   app.use(bodyParsers(config.bodyLimitBytes));
   app.use(sessionMiddleware(store, { cookieName: 'sodar_session', maxAgeMs: config.sessionMaxAgeSeconds * 1000, secure: config.trustProxy ? 'auto' : false }));
-  app.use(passport.initialize({ compat: false }));
   app.use(sessionUser(db.dataSource, cacheMs));
-  app.use(csrfProtection(config.trustProxy));
-  app.use(authRoutes({ dataSource: db.dataSource, passport, throttle }));
-  app.use(projectrolesRoutes({ dataSource: db.dataSource, registry: ctx.registry, rules: ctx.rules, allowAnonymous: config.allowAnonymous, delegateLimit: config.delegateLimit }));
-  app.use(pluginRouter(ctx.registry, { dataSource: db.dataSource, rules: ctx.rules, allowAnonymous: config.allowAnonymous }));
+  app.use(csrfProtection);
+  app.use(siteRoutes(ctx, passport, throttle).handle);
   app.use(notFoundHandler);
   app.use(errorHandler);
 

@@ -95,6 +95,8 @@ async function handleLogin(deps: AuthDeps, req: Request, res: Response, next: Ne
 
 export function authRoutes(deps: AuthDeps): express.Router {
   const router = express.Router();
+  // passport's req.login/req.logout are needed only here, so other requests skip its setup.
+  router.use(['/login', '/logout'], deps.passport.initialize({ compat: false }));
   router.get('/login', (req, res) => (req.user ? res.redirect(safeNextPath(req.query.next)) : showLogin(req, res)));
   router.post('/login', (req, res, next) => handleLogin(deps, req, res, next).catch(next));
   router.post('/logout', (req, res, next) => {

@@ -68,9 +68,13 @@ function projectPermitted(deps: GuardDeps, entry: PluginEntry, rule: string | nu
     });
 }
 
-export function pluginRouter(registry: PluginRegistry, deps: GuardDeps): express.Router {
-  const router = express.Router();
+/** One router per plugin name (a backend plugin and a project app may share one), with full paths. */
+export function pluginRouters(registry: PluginRegistry, deps: GuardDeps): Map<string, express.Router> {
+  const routers = new Map<string, express.Router>();
   for (const entry of registry.all()) {
+    const name = entry.plugin.name;
+    const router = routers.get(name) ?? express.Router();
+    routers.set(name, router);
     const active = whileActive(registry, entry);
     for (const route of entry.plugin.urls) {
       const rule = ruleOf(entry, route);
@@ -79,7 +83,7 @@ export function pluginRouter(registry: PluginRegistry, deps: GuardDeps): express
       router[route.method](mountedPath(entry, route), active, uuidParams, check, route.handler);
     }
   }
-  return router;
+  return routers;
 }
 
 /** Each plugin's `static/` folder at `<mount point>/<name>/` while the plugin is active; mounted at /static/plugins. */

@@ -7,6 +7,8 @@ import { EntitySchema, type EntitySchemaOptions } from 'typeorm';
 import type { PluginPoint, PluginRoute, PluginType } from './plugin-points';
 
 export const PLUGIN_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
+/** First URL segments the core serves; a plugin of that name would be mounted under them. */
+export const CORE_URL_SEGMENTS = ['project', 'login', 'logout', 'static', 'healthz', 'readyz'];
 const ICON_PATTERN = /^[a-z0-9-]+$/;
 const ROUTE_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 const PLUGIN_TYPES: PluginType[] = ['backend', 'project_app', 'site_app'];
@@ -36,7 +38,10 @@ interface MemberSpec {
 }
 
 const COMMON: Record<string, MemberSpec> = {
-  name: { check: (v) => isString(v) && PLUGIN_NAME_PATTERN.test(v as string), expected: 'a string matching ^[a-z][a-z0-9_]*$' },
+  name: {
+    check: (v) => isString(v) && PLUGIN_NAME_PATTERN.test(v as string) && !CORE_URL_SEGMENTS.includes(v as string),
+    expected: `a string matching ^[a-z][a-z0-9_]*$ other than the core's URL paths (${CORE_URL_SEGMENTS.join(', ')})`,
+  },
   title: { check: isNonEmptyString, expected: 'a non-empty string' },
   icon: { check: (v) => isString(v) && ICON_PATTERN.test(v as string), expected: 'a Font Awesome 4.7 icon name without "fa-", e.g. "cubes"' },
   description: { check: isString, expected: 'a string' },

@@ -28,34 +28,43 @@ export class SessionStore {
     this.lastWrite = new TtlCache(TOUCH_INTERVAL_MS, 50_000);
   }
 
-  async get(sid: string): Promise<SessionData | null> {
-    const cached = this.recent.get(sid);
-    if (cached !== undefined) return JSON.parse(cached) as SessionData;
+  /** The session's JSON if this process read or wrote it lately (no query, no wait). */
+  recentJson(sid: string): string | undefined {
+    return this.recent.get(sid);
+  }
+
+  /** The session's JSON from the database, or null when there is none or it expired. */
+  async load(sid: string): Promise<string | null> {
     const rows: Array<{ data: SessionData }> = await this.dataSource.query(
       'SELECT data FROM projectroles_session WHERE sid = $1 AND expires > now()',
       [sid],
     );
-    const data = rows[0]?.data ?? null;
-    if (data) this.recent.set(sid, JSON.stringify(data));
-    return data;
+    if (!rows[0]) return null;
+    const json = JSON.stringify(rows[0].data);
+    this.recent.set(sid, json);
+    return json;
   }
 
   async set(sid: string, json: string, expires: Date): Promise<void> {
-    this.recent.delete(sid);
+    this.recent.delete(sid); // until the write is done, a concurrent request reads the row
     await this.dataSource.query(
       `INSERT INTO projectroles_session (sid, data, expires) VALUES ($1, $2, $3)
        ON CONFLICT (sid) DO UPDATE SET data = EXCLUDED.data, expires = EXCLUDED.expires`,
       [sid, json, expires],
     );
+    this.recent.set(sid, json);
     this.lastWrite.set(sid, true);
   }
 
-  /** Pushes the expiry back unless this process did so lately; returns whether it wrote. */
-  async touch(sid: string, expires: Date): Promise<boolean> {
-    if (this.lastWrite.get(sid)) return false;
+  /** Whether this process has not pushed the session's expiry back lately. */
+  touchDue(sid: string): boolean {
+    return !this.lastWrite.get(sid);
+  }
+
+  /** Pushes the session's expiry back. */
+  async touch(sid: string, expires: Date): Promise<void> {
     this.lastWrite.set(sid, true);
     await this.dataSource.query('UPDATE projectroles_session SET expires = $2 WHERE sid = $1', [sid, expires]);
-    return true;
   }
 
   async destroy(sid: string): Promise<void> {

@@ -59,11 +59,11 @@ class SessionControl {
     private readonly store: SessionStore,
     private readonly options: SessionOptions,
     sid: string | null,
-    data: SessionData,
+    json: string,
   ) {
     this.sid = sid;
-    this.savedJson = JSON.stringify(data);
-    req.session = new Session(this, data) as Request['session'];
+    this.savedJson = json;
+    req.session = new Session(this, JSON.parse(json) as SessionData) as Request['session'];
   }
 
   expiry(): Date {
@@ -87,11 +87,17 @@ class SessionControl {
     this.savedJson = json;
   }
 
-  /** At the end of the request: save if changed (a new session only when it holds something), else touch. */
-  async finish(): Promise<void> {
+  /**
+   * At the end of the request: save if changed (a new session only when it holds
+   * something), else touch now and then. Null when there is nothing to write, so the
+   * response can go out at once.
+   */
+  finish(): Promise<void> | null {
     const json = dataOf(this.req.session as unknown as Session);
     if (json !== this.savedJson && (this.sid || json !== '{}')) return this.save();
-    if (this.sid && (await this.store.touch(this.sid, this.expiry()))) this.sendCookie = true;
+    if (!this.sid || !this.store.touchDue(this.sid)) return null;
+    this.sendCookie = true;
+    return this.store.touch(this.sid, this.expiry());
   }
 
   setCookie(res: Response): void {
@@ -109,12 +115,15 @@ export function sessionMiddleware(store: SessionStore, options: SessionOptions) 
   return (req: Request, res: Response, next: NextFunction): void => {
     const cookie = req.headers.cookie;
     const sid = cookie?.includes(options.cookieName) ? parseCookies(cookie)[options.cookieName] : undefined;
-    const load = sid && SID_PATTERN.test(sid) ? store.get(sid) : Promise.resolve(null);
-    load.then((data) => {
-      const control = new SessionControl(req, store, options, data ? sid! : null, data ?? {});
+    const start = (json: string | null) => {
+      const control = new SessionControl(req, store, options, json ? sid! : null, json ?? '{}');
       holdEndUntilSaved(res, control, next);
       next();
-    }, next);
+    };
+    if (!sid || !SID_PATTERN.test(sid)) return start(null);
+    const recent = store.recentJson(sid);
+    if (recent !== undefined) return start(recent);
+    store.load(sid).then(start, next);
   };
 }
 
@@ -122,16 +131,18 @@ export function sessionMiddleware(store: SessionStore, options: SessionOptions) 
 function holdEndUntilSaved(res: Response, control: SessionControl, next: NextFunction): void {
   const end = res.end.bind(res) as (...args: unknown[]) => Response;
   res.end = ((...args: unknown[]) => {
-    control.finish().then(
-      () => {
-        if (!res.headersSent) control.setCookie(res);
-        end(...args);
-      },
-      (error: unknown) => {
+    const send = () => {
+      if (!res.headersSent) control.setCookie(res);
+      end(...args);
+    };
+    const writing = control.finish();
+    if (!writing) send();
+    else {
+      writing.then(send, (error: unknown) => {
         res.end = end as Response['end'];
         next(error);
-      },
-    );
+      });
+    }
     return res;
   }) as Response['end'];
 }

@@ -76,6 +76,13 @@ describe('plugin registry', () => {
     assert.throws(() => newRegistry().register(BadNamePlugin), /Plugin class BadNamePlugin \(built in\): member "name" must be a string matching/);
   });
 
+  it('refuses a name the core serves URLs under', () => {
+    class LoginPlugin extends ExampleBackendPlugin {
+      override readonly name = 'login' as 'example_backend_app'; // a wrong value, as a drop-in could have
+    }
+    assert.throws(() => newRegistry().register(LoginPlugin), /Plugin class LoginPlugin \(built in\): member "name" must be .* other than the core's URL paths \(project, login/);
+  });
+
   it('refuses a missing mandatory member, naming the class and member', () => {
     assert.throws(() => newRegistry().register(asClass(NoIconPlugin)), /Plugin class NoIconPlugin \(built in\): member "icon" must be .* \(it is missing\)/);
   });
