@@ -18,7 +18,7 @@ export default tseslint.config(
   {
     // Scripts the site serves to browsers.
     files: ['static/**/*.js', '**/static/**/*.js'],
-    languageOptions: { globals: { fetch: 'readonly', window: 'readonly', document: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', encodeURIComponent: 'readonly' } },
+    languageOptions: { globals: { fetch: 'readonly', window: 'readonly', document: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', encodeURIComponent: 'readonly', EventSource: 'readonly' } },
   },
   {
     files: ['**/*.ts'],

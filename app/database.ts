@@ -5,7 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { types as pgTypes } from 'pg';
+import { Client, types as pgTypes } from 'pg';
 import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
 import type { Logger } from 'pino';
 import { embeddedDriver } from './embedded-pool';
@@ -64,10 +64,18 @@ export class QueryCounter implements TypeOrmLogger {
   }
 }
 
+/** Called with each NOTIFY payload on a channel. */
+export type NotificationHandler = (payload: string) => void;
+
 export interface Database {
   dataSource: DataSource;
   kind: 'embedded' | 'postgres';
   queries: QueryCounter;
+  /**
+   * LISTENs on `channel` (notifications arrive when the notifying transaction commits, from
+   * any process on a server); resolves to a function that stops listening.
+   */
+  listen(channel: string, onMessage: NotificationHandler): Promise<() => Promise<void>>;
 }
 
 const INT8_OID = 20;
@@ -103,16 +111,51 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     synchronize: false,
     logger: queries,
   };
-  const dataSource = options.url
-    ? new DataSource({
-        ...common,
-        url: options.url,
-        connectTimeoutMS: 5000,
-        extra: { types: pgTypeParsers, max: 10, idleTimeoutMillis: 30000 },
-      })
-    : new DataSource({ ...common, driver: embeddedDriver(await openEmbedded(options.embeddedPath)) });
+  if (options.url) {
+    const url = options.url;
+    const dataSource = new DataSource({
+      ...common,
+      url,
+      connectTimeoutMS: 5000,
+      extra: { types: pgTypeParsers, max: 10, idleTimeoutMillis: 30000 },
+    });
+    await dataSource.initialize();
+    return { dataSource, kind: 'postgres', queries, listen: (channel, onMessage) => listenOnServer(url, channel, onMessage, options.logger) };
+  }
+  const embedded = await openEmbedded(options.embeddedPath);
+  const dataSource = new DataSource({ ...common, driver: embeddedDriver(embedded) });
   await dataSource.initialize();
-  return { dataSource, kind: options.url ? 'postgres' : 'embedded', queries };
+  const listen = async (channel: string, onMessage: NotificationHandler) => {
+    const stop = await embedded.listen(channel, onMessage);
+    return async () => stop();
+  };
+  return { dataSource, kind: 'embedded', queries, listen };
+}
+
+/**
+ * A connection of its own that LISTENs (a pooled one would be handed to other queries);
+ * reconnects after a second when the server goes away.
+ */
+async function listenOnServer(url: string, channel: string, onMessage: NotificationHandler, logger: Logger): Promise<() => Promise<void>> {
+  let client: Client | null = null;
+  let stopped = false;
+  const connect = async (): Promise<void> => {
+    const next = new Client({ connectionString: url });
+    next.on('notification', (message) => message.channel === channel && onMessage(message.payload ?? ''));
+    next.on('error', (err) => {
+      logger.warn({ err, channel }, 'LISTEN connection lost; reconnecting');
+      next.end().catch(() => undefined);
+      if (!stopped) setTimeout(() => connect().catch(() => undefined), 1000).unref();
+    });
+    await next.connect();
+    await next.query(`LISTEN "${channel}"`);
+    client = next;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    await client?.end();
+  };
 }
 
 /** An arbitrary constant key: only one process at a time runs migrations on a server. */

@@ -29,6 +29,12 @@ function fromBodyParser(error: { type?: unknown; limit?: unknown }): HttpError |
   }
 }
 
+/** REST clients learn "log in" from 401 (SODAR's Basic/token auth), not from 403. */
+function restAuthRequired(req: Request, error: HttpError): HttpError | null {
+  if (!(error instanceof PermissionDeniedError) || req.user || !/\/api(\/|$)/.test(req.path)) return null;
+  return new HttpError(401, 'Authentication credentials were not provided.');
+}
+
 function classify(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   const parsed = fromBodyParser(error as { type?: unknown });
@@ -58,11 +64,12 @@ export function notFoundHandler(req: Request, _res: Response, next: NextFunction
 
 export function errorHandler(error: unknown, req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(error);
-  const httpError = classify(error);
+  const httpError = restAuthRequired(req, classify(error)) ?? classify(error);
   const log = req.log;
   if (httpError.status >= 500) log?.error({ err: error }, httpError.message);
   else log?.debug({ err: error }, httpError.message);
   if (httpError instanceof TooManyRequestsError) res.set('Retry-After', String(httpError.retryAfterSeconds));
+  if (httpError.status === 401) res.set('WWW-Authenticate', 'Token');
   if (wantsJson(req)) {
     res.status(httpError.status).json({ detail: httpError.message });
     return;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ExampleBackendPlugin } from '../example_backend_app/plugin';
 import { PluginAdminSiteApp } from '../projectroles/plugin-admin';
 import type { PluginClass } from '../projectroles/plugin-points';
+import { TimelineAdminSiteApp, TimelineBackendPlugin, TimelineProjectApp, TimelineSiteApp } from '../timeline/plugin';
 
 export interface BuiltInPlugin {
   PluginClass: PluginClass;
@@ -18,5 +19,9 @@ const ROOT = path.resolve(__dirname, '..');
 
 export const builtInPlugins: BuiltInPlugin[] = [
   { PluginClass: PluginAdminSiteApp, dir: path.join(ROOT, 'projectroles'), core: true },
+  { PluginClass: TimelineBackendPlugin, dir: path.join(ROOT, 'timeline') },
+  { PluginClass: TimelineProjectApp, dir: path.join(ROOT, 'timeline') },
+  { PluginClass: TimelineSiteApp, dir: path.join(ROOT, 'timeline') },
+  { PluginClass: TimelineAdminSiteApp, dir: path.join(ROOT, 'timeline') },
   { PluginClass: ExampleBackendPlugin, dir: path.join(ROOT, 'example_backend_app') },
 ];

@@ -61,7 +61,7 @@ export async function openSiteDatabase(config: Config, logger: Logger, registry:
   return db;
 }
 
-function pluginContext(entry: PluginEntry, site: { config: Config; logger: Logger; db: Database; registry: PluginRegistry }): PluginContext {
+function pluginContext(entry: PluginEntry, site: { config: Config; logger: Logger; db: Database; registry: PluginRegistry; rules: RuleSet }): PluginContext {
   const name = entry.plugin.name;
   // Built-in apps keep templates in views/<app>/; a drop-in in its own views/ folder.
   const template = (view: string) => (entry.origin.source === 'built in' ? view : path.join(entry.origin.dir, 'views', view));
@@ -70,6 +70,8 @@ function pluginContext(entry: PluginEntry, site: { config: Config; logger: Logge
     config: site.config.pluginConfig[name] ?? {},
     dataSource: site.db.dataSource,
     registry: site.registry,
+    rules: site.rules,
+    listen: site.db.listen,
     errors,
     renderPage: (req, res, view, locals) => renderPage(req, res, template(view), locals),
   };
@@ -95,7 +97,7 @@ export async function openSite(config: Config, logger: Logger, sharedDb?: Databa
   const closeDb = () => (sharedDb ? Promise.resolve() : db.dataSource.destroy());
   try {
     await announceFirstSuperuser(db, config, logger);
-    await registry.start((entry) => pluginContext(entry, { config, logger, db, registry }), config.pluginBootFailure === 'continue');
+    await registry.start((entry) => pluginContext(entry, { config, logger, db, registry, rules }), config.pluginBootFailure === 'continue');
     await syncPluginRows(db.dataSource, registry);
     const plugins = new PluginStateWatcher(db.dataSource, registry, logger, config.crossProcessDelaySeconds * 1000);
     await plugins.refresh();

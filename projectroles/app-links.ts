@@ -64,6 +64,8 @@ export function projectListColumns(registry: PluginRegistry): ListColumn[] {
   );
 }
 
+const BUILT_IN_VIEWS = path.resolve(__dirname, '..', 'views');
+
 /** Detail cards of project apps for the project page: the template path and its title. */
 export async function projectDetailCards(deps: { registry: PluginRegistry; rules: RuleSet }, req: Request): Promise<Array<{ title: string; template: string }>> {
   const cards = [];
@@ -74,7 +76,8 @@ export async function projectDetailCards(deps: { registry: PluginRegistry; rules
     if (project.type === 'CATEGORY' && !plugin.categoryEnable) continue;
     if (!(await deps.rules.test(plugin.appPermission, req.user ?? null, req.projectAccess))) continue;
     // Built-in apps keep templates in views/<app>/, drop-ins in their own views/.
-    const template = entry.origin.source === 'built in' ? plugin.detailsTemplate : path.join(entry.origin.dir, 'views', plugin.detailsTemplate);
+    // Absolute, since EJS resolves a relative include against the including template.
+    const template = entry.origin.source === 'built in' ? path.join(BUILT_IN_VIEWS, plugin.detailsTemplate) : path.join(entry.origin.dir, 'views', plugin.detailsTemplate);
     cards.push({ title: plugin.detailsTitle ?? plugin.title, template });
   }
   return cards;

@@ -12,6 +12,7 @@ import type { Project, RoleName, User } from './entities';
 import { runModifyHooks } from './modify-hooks';
 import type { PluginRegistry } from './registry';
 import { effectiveRoles } from './roles';
+import { ownerTransferred, roleDeleted, roleSet } from './timeline-events';
 
 export interface AssignmentRow {
   id: number;
@@ -79,30 +80,33 @@ async function checkRole(deps: MemberDeps, manager: Manager, project: Project, u
   return role;
 }
 
-export async function addMember(deps: MemberDeps, project: Project, user: User, roleName: RoleName): Promise<string> {
+export async function addMember(deps: MemberDeps, project: Project, user: User, roleName: RoleName, actor: User): Promise<string> {
   return deps.dataSource.transaction(async (manager) => {
     if (await localAssignment(manager, project.id, user.id)) throw new BadInputError(`user: ${user.username} already has a role in this project; change it instead`);
     const role = await checkRole(deps, manager, project, user.id, roleName, null);
     const uuid = uuid4();
     await manager.query('INSERT INTO projectroles_roleassignment (sodar_uuid, project_id, user_id, role_id) VALUES ($1, $2, $3, $4)', [uuid, project.id, user.id, role.id]);
+    await roleSet(deps.registry, manager, actor, project, user.id, roleName, false);
     await runModifyHooks(deps.registry, 'RoleModify', { action: 'CREATE', manager, project, user, role: roleName });
     return uuid;
   });
 }
 
-export async function changeMember(deps: MemberDeps, project: Project, assignment: AssignmentRow, roleName: RoleName): Promise<void> {
+export async function changeMember(deps: MemberDeps, project: Project, assignment: AssignmentRow, roleName: RoleName, actor: User): Promise<void> {
   if (assignment.role === 'project owner') throw new BadInputError('role: the owner changes only by owner transfer');
   await deps.dataSource.transaction(async (manager) => {
     const role = await checkRole(deps, manager, project, assignment.user_id, roleName, assignment);
     await manager.query('UPDATE projectroles_roleassignment SET role_id = $2 WHERE id = $1', [assignment.id, role.id]);
+    await roleSet(deps.registry, manager, actor, project, assignment.user_id, roleName, true);
     await runModifyHooks(deps.registry, 'RoleModify', { action: 'UPDATE', manager, project, assignment, role: roleName, oldRole: assignment.role });
   });
 }
 
-export async function removeMember(deps: MemberDeps, project: Project, assignment: AssignmentRow): Promise<void> {
+export async function removeMember(deps: MemberDeps, project: Project, assignment: AssignmentRow, actor: User): Promise<void> {
   if (assignment.role === 'project owner') throw new BadInputError('The owner cannot be removed; transfer ownership first');
   await deps.dataSource.transaction(async (manager) => {
     await manager.query('DELETE FROM projectroles_roleassignment WHERE id = $1', [assignment.id]);
+    await roleDeleted(deps.registry, manager, actor, project, assignment.user_id, assignment.role);
     await runModifyHooks(deps.registry, 'RoleDelete', { action: 'DELETE', manager, project, assignment });
   });
 }
@@ -112,7 +116,7 @@ export async function removeMember(deps: MemberDeps, project: Project, assignmen
  * gives the old owner `oldOwnerRole` (not weaker than a role they inherit), or with null
  * removes the old owner's local role (they keep what they inherit).
  */
-export async function transferOwner(deps: MemberDeps, project: Project, newOwner: User, oldOwnerRole: RoleName | null): Promise<void> {
+export async function transferOwner(deps: MemberDeps, project: Project, newOwner: User, oldOwnerRole: RoleName | null, actor: User): Promise<void> {
   await deps.dataSource.transaction(async (manager) => {
     const [owner]: AssignmentRow[] = await manager.query(
       "SELECT ra.id, ra.user_id FROM projectroles_roleassignment ra JOIN projectroles_role r ON r.id = ra.role_id WHERE ra.project_id = $1 AND r.name = 'project owner'",
@@ -135,6 +139,7 @@ export async function transferOwner(deps: MemberDeps, project: Project, newOwner
        ON CONFLICT (project_id, user_id) DO UPDATE SET role_id = EXCLUDED.role_id`,
       [uuid4(), project.id, newOwner.id, ownerRole.id],
     );
+    await ownerTransferred(deps.registry, manager, actor, project, owner.user_id, newOwner);
     await runModifyHooks(deps.registry, 'OwnerTransfer', { action: 'TRANSFER', manager, project, newOwner, oldOwnerId: owner.user_id, oldOwnerRole });
   });
 }

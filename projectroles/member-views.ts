@@ -94,7 +94,7 @@ export function memberRoutes(deps: Deps): express.Router {
       const role = roleField(req);
       if (role === 'project delegate' && !(await deps.rules.test('projectroles.update_project_delegate', req.user!, req.projectAccess))) throw new PermissionDeniedError('Only owners may add delegates.');
       const user = await userField(deps, req, 'user');
-      await addMember(deps, req.project!, user, role);
+      await addMember(deps, req.project!, user, role, req.user!);
       flash(req, 'success', `${user.username} added as ${role.replace('project ', '')}.`);
       res.redirect(membersUrl(req.project!));
     }, (error) => addForm(req, res, error));
@@ -120,7 +120,7 @@ export function memberRoutes(deps: Deps): express.Router {
       const { user, roles } = await promoteTarget(req);
       const role = roleField(req);
       if (!roles.includes(role)) throw new BadInputError(`role: ${role} is not a promotion you may give`);
-      await addMember(deps, req.project!, user, role);
+      await addMember(deps, req.project!, user, role, req.user!);
       flash(req, 'success', `${user.username} promoted to ${role.replace('project ', '')}.`);
       res.redirect(membersUrl(req.project!));
     }, (error) => promoteForm(req, res, error));
@@ -133,7 +133,7 @@ export function memberRoutes(deps: Deps): express.Router {
     await attempt(res, async () => {
       const role = roleField(req);
       if (role === 'project delegate' && !(await deps.rules.test('projectroles.update_project_delegate', req.user!, req.projectAccess))) throw new PermissionDeniedError('Only owners may make delegates.');
-      await changeMember(deps, req.project!, req.assignment!, role);
+      await changeMember(deps, req.project!, req.assignment!, role, req.user!);
       flash(req, 'success', 'Role changed.');
       res.redirect(membersUrl(req.project!));
     }, (error) => changeForm(req, res, error));
@@ -143,13 +143,13 @@ export function memberRoutes(deps: Deps): express.Router {
     renderPage(req, res, 'projectroles/member_confirm', { title, project: req.project!, assignment: req.assignment!, action });
   router.get('/members/delete/:roleassignment', assignmentGuard(deps), confirm('Remove member', 'Remove'));
   router.post('/members/delete/:roleassignment', assignmentGuard(deps), async (req, res) => {
-    await removeMember(deps, req.project!, req.assignment!);
+    await removeMember(deps, req.project!, req.assignment!, req.user!);
     flash(req, 'success', 'Member removed.');
     res.redirect(membersUrl(req.project!));
   });
   router.get('/members/delete/own/:roleassignment', assignmentGuard(deps, { own: true }), confirm('Leave project', 'Leave'));
   router.post('/members/delete/own/:roleassignment', assignmentGuard(deps, { own: true }), async (req, res) => {
-    await removeMember(deps, req.project!, req.assignment!);
+    await removeMember(deps, req.project!, req.assignment!, req.user!);
     flash(req, 'success', `You left ${req.project!.title}.`);
     res.redirect('/');
   });
@@ -162,7 +162,7 @@ export function memberRoutes(deps: Deps): express.Router {
     await attempt(res, async () => {
       const newOwner = await userField(deps, req, 'new_owner');
       const oldOwnerRole = field(req, 'old_owner_role') === '' ? null : roleField(req, 'old_owner_role');
-      await transferOwner(deps, req.project!, newOwner, oldOwnerRole);
+      await transferOwner(deps, req.project!, newOwner, oldOwnerRole, req.user!);
       flash(req, 'success', `${newOwner.username} is now the owner.`);
       res.redirect(membersUrl(req.project!));
     }, async (error) => transferForm(req, res, error));

@@ -6,8 +6,10 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import type { Database } from '../app/database';
 import * as errors from '../app/errors';
 import type { PluginRegistry } from './registry';
+import type { RuleSet } from './rules';
 
 export interface PluginContext {
   /** Logger whose lines carry `plugin: <name>`. */
@@ -16,6 +18,10 @@ export interface PluginContext {
   config: Record<string, unknown>;
   dataSource: DataSource;
   registry: PluginRegistry;
+  /** Every permission rule of the site, to check one inside a handler. */
+  rules: RuleSet;
+  /** PostgreSQL LISTEN on either database (see Database.listen). */
+  listen: Database['listen'];
   /** The error classes the site maps to status codes (NotFoundError, BadInputError, ...). */
   errors: typeof errors;
   /** Renders a template of this plugin inside the site layout. */

@@ -16,8 +16,10 @@ export interface PluginRoute {
   /** Name of the route, unique in the plugin (SODAR's URL name). */
   name: string;
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
-  /** Path below the prefix, e.g. `/hello` or `/thing/:thing`; every `:param` is a sodar_uuid. */
+  /** Path below the prefix, e.g. `/hello` or `/thing/:thing`; every `:param` is a sodar_uuid unless `params` says otherwise. */
   path: string;
+  /** Patterns of the path parameters that are not sodar_uuids, e.g. `{ object_model: /^\w+$/ }`. */
+  params?: Record<string, RegExp>;
   /** Pages answer denial with redirects; Ajax routes with JSON 403. */
   kind: 'page' | 'ajax';
   /** Rule checked before the handler; defaults to the plugin's `appPermission`. */

@@ -1,8 +1,9 @@
 /**
  * Mounts each plugin's routes under `/<name>/` (pages) and `/<name>/ajax/` (Ajax), and its
  * `static/` folder under `/static/plugins/<name>/`. Every route gets the same guards: the
- * plugin must be active (else 404), path parameters must be UUIDs (else 404), the user must
- * be logged in and pass the route's rule (else a redirect for pages, JSON 403 for Ajax).
+ * plugin must be active (else 404), path parameters must be UUIDs or match the route's
+ * patterns (else 404), the user must be logged in and pass the route's rule (else a
+ * redirect for pages, JSON 403 for Ajax, 401 or 403 for REST paths under `/api/`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,10 +31,20 @@ function whileActive(registry: PluginRegistry, entry: PluginEntry): Middleware {
   return (req, _res, next) => next(registry.isActive(entry) ? undefined : new NotFoundError(`Not found: ${req.method} ${req.path}`));
 }
 
-const uuidParams: Middleware = (req, _res, next) => {
-  const bad = Object.entries(req.params).find(([, value]) => typeof value === 'string' && !isUuid(value));
-  next(bad ? new NotFoundError(`Not found: ${bad[0]} "${bad[1]}" is not a valid UUID`) : undefined);
-};
+/** Path parameters are UUIDs unless the route gives another pattern (404 otherwise). */
+function validParams(route: PluginRoute): Middleware {
+  const patterns = route.params ?? {};
+  return (req, _res, next) => {
+    for (const [name, value] of Object.entries(req.params)) {
+      if (typeof value !== 'string') continue;
+      const pattern = patterns[name];
+      if (pattern ? !pattern.test(value) : !isUuid(value)) {
+        return next(new NotFoundError(`Not found: ${name} "${value}" is not a valid ${pattern ? name : 'UUID'}`));
+      }
+    }
+    next();
+  };
+}
 
 function permitted(rules: RuleSet, rule: string | null): Middleware {
   return (req, _res, next) => {
@@ -80,7 +91,7 @@ export function pluginRouters(registry: PluginRegistry, deps: GuardDeps): Map<st
       const rule = ruleOf(entry, route);
       const inProject = entry.type === 'project_app' && route.path.includes(':project');
       const check = inProject ? projectPermitted(deps, entry, rule) : permitted(deps.rules, rule);
-      router[route.method](mountedPath(entry, route), active, uuidParams, check, route.handler);
+      router[route.method](mountedPath(entry, route), active, validParams(route), check, route.handler);
     }
   }
   return routers;

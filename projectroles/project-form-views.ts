@@ -5,6 +5,7 @@ import { BadInputError, PermissionDeniedError } from '../app/errors';
 import { flash, renderPage } from '../app/pages';
 import { UserEntity, type Project, type ProjectType } from './entities';
 import { runModifyHooks } from './modify-hooks';
+import { projectArchived, projectCreated, projectDeleted, projectUpdated } from './timeline-events';
 import { projectGuard, type GuardDeps } from './project-access';
 import { loadProjectAccess } from './project-rules';
 import {
@@ -87,10 +88,14 @@ export function projectFormRoutes(deps: Deps): express.Router {
     const form = readForm(req);
     try {
       const type = parent ? form.type : 'CATEGORY';
+      const owner = await ownerFor(deps, req, form.owner);
       const project = await createProject(
         deps.dataSource,
-        { title: form.title, type, parent, owner: await ownerFor(deps, req, form.owner), description: form.description, readme: form.readme, publicAccess: type === 'PROJECT' ? publicAccessOf(form.public_access) : null },
-        (manager, created) => hooks('CREATE', { project: created })(manager),
+        { title: form.title, type, parent, owner, description: form.description, readme: form.readme, publicAccess: type === 'PROJECT' ? publicAccessOf(form.public_access) : null },
+        async (manager, created) => {
+          await projectCreated(deps.registry, manager, req.user!, created, owner);
+          await hooks('CREATE', { project: created })(manager);
+        },
       );
       flash(req, 'success', `${project.type === 'CATEGORY' ? 'Category' : 'Project'} "${project.title}" created.`);
       res.redirect(`/project/${project.sodar_uuid}`);
@@ -129,7 +134,10 @@ export function projectFormRoutes(deps: Deps): express.Router {
       // Staying put needs no rights on the parent; moving needs create rights there.
       const parent = form.parent === (current?.sodar_uuid ?? '') ? current : await chosenParent(deps, req, form.parent);
       const changes: ProjectChanges = { title: form.title, description: form.description, readme: form.readme, publicAccess: project.type === 'PROJECT' ? publicAccessOf(form.public_access) : null, parent };
-      await updateProject(deps.dataSource, project, changes, (manager, updated) => hooks('UPDATE', { project: updated, oldData: project })(manager));
+      await updateProject(deps.dataSource, project, changes, async (manager, updated) => {
+        await projectUpdated(deps.registry, manager, req.user!, project, updated);
+        await hooks('UPDATE', { project: updated, oldData: project })(manager);
+      });
       flash(req, 'success', `"${form.title.trim()}" updated.`);
       res.redirect(`/project/${project.sodar_uuid}`);
     } catch (error) {
@@ -147,7 +155,10 @@ export function projectFormRoutes(deps: Deps): express.Router {
     }
     const status = String((req.body as { status?: unknown } | undefined)?.status ?? '');
     const archive = status === '1' || status === 'true';
-    await setArchived(deps.dataSource, project, archive, (manager) => runModifyHooks(deps.registry, 'ProjectArchive', { action: archive ? 'ARCHIVE' : 'UNARCHIVE', manager, project }));
+    await setArchived(deps.dataSource, project, archive, async (manager) => {
+      await projectArchived(deps.registry, manager, req.user!, project, archive);
+      await runModifyHooks(deps.registry, 'ProjectArchive', { action: archive ? 'ARCHIVE' : 'UNARCHIVE', manager, project });
+    });
     flash(req, 'success', `Project "${project.title}" ${archive ? 'archived' : 'unarchived'}.`);
     res.redirect(`/project/${project.sodar_uuid}`);
   });
@@ -162,7 +173,10 @@ export function projectFormRoutes(deps: Deps): express.Router {
       return res.redirect(`/project/delete/${project.sodar_uuid}`);
     }
     try {
-      await deleteProject(deps.dataSource, project, (manager) => runModifyHooks(deps.registry, 'ProjectDelete', { action: 'DELETE', manager, project }));
+      await deleteProject(deps.dataSource, project, async (manager) => {
+        await projectDeleted(deps.registry, manager, req.user!, project);
+        await runModifyHooks(deps.registry, 'ProjectDelete', { action: 'DELETE', manager, project });
+      });
     } catch (error) {
       if (!(error instanceof BadInputError)) throw error;
       flash(req, 'danger', error.message);

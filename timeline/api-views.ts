@@ -1,0 +1,155 @@
+/**
+ * Timeline REST API (reference §3.4; SODAR's paths, media type and event JSON), plus
+ * `POST /timeline/api/create/<project>` so scripts and pipelines can record their work.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { BadInputError } from '../app/errors';
+import { negotiateVersion, requireApiUser, type MediaTypeSpec } from '../app/rest';
+import type { TimelineAPI } from './api';
+import { eventAccess } from './ajax-views';
+import type { ExtraData, StatusType, TimelineEventObjectRef, TimelineEventStatus } from './entities';
+import { objectRefsOf, statusesOf, type EventRow } from './queries';
+import type { TimelineViewDeps } from './views';
+
+export const TIMELINE_MEDIA_TYPE: MediaTypeSpec = {
+  mediaType: 'application/vnd.bihealth.sodar-core.timeline+json',
+  versions: ['2.0'],
+  defaultVersion: '2.0',
+};
+
+const REST_PAGE_SIZE = 100;
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+
+/** Media type first (406), then a logged-in user (401), then the handler. */
+function rest(handler: Handler) {
+  const negotiate = negotiateVersion(TIMELINE_MEDIA_TYPE);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    negotiate(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      requireApiUser(req, res, (denied?: unknown) => (denied ? next(denied) : handler(req, res).catch(next)));
+    });
+  };
+}
+
+const withExtra = <T extends { extra_data: ExtraData }>(item: T, show: boolean) => {
+  const { extra_data: extra, ...rest } = item;
+  return show ? { ...rest, extra_data: extra } : rest;
+};
+
+function serializeEvent(row: EventRow, statuses: TimelineEventStatus[], refs: TimelineEventObjectRef[], showExtra: boolean) {
+  return withExtra(
+    {
+      project: row.project_uuid,
+      app: row.app,
+      plugin: row.plugin,
+      user: row.user_uuid,
+      event_name: row.event_name,
+      description: row.description,
+      extra_data: row.extra_data,
+      classified: row.classified,
+      status_changes: statuses.map((s) => withExtra({ event: row.sodar_uuid, timestamp: new Date(s.timestamp).toISOString(), status_type: s.status_type, description: s.description, extra_data: s.extra_data, sodar_uuid: s.sodar_uuid }, showExtra)),
+      event_objects: refs.map((r) => withExtra({ event: row.sodar_uuid, label: r.label, name: r.name, object_model: r.object_model, object_uuid: r.object_uuid, extra_data: r.extra_data, sodar_uuid: r.sodar_uuid }, showExtra)),
+      sodar_uuid: row.sodar_uuid,
+    },
+    showExtra,
+  );
+}
+
+/** Serializes a page of events with two more queries (statuses and references of all). */
+async function serializeEvents(deps: TimelineViewDeps, rows: EventRow[], showExtra: boolean) {
+  const ids = rows.map((r) => r.id);
+  const [statuses, refs] = await Promise.all([statusesOf(deps.dataSource, ids), objectRefsOf(deps.dataSource, ids)]);
+  // Oldest status first, as SODAR's serializer lists them.
+  return rows.map((row) => serializeEvent(row, statuses.filter((s) => s.event_id === row.id).reverse(), refs.filter((r) => r.event_id === row.id), showExtra));
+}
+
+function pageNumber(req: Request): number | null {
+  if (req.query.page === undefined) return null;
+  const page = Number(req.query.page);
+  if (!Number.isInteger(page) || page < 1) throw new BadInputError('page: must be a whole number from 1');
+  return page;
+}
+
+/** Every event (repeats one by one), newest first; `?page=` gives SODAR's paginated shape. */
+async function listResponse(deps: TimelineViewDeps, req: Request, res: Response, where: { project: number | null }, classified: boolean, showExtra: boolean): Promise<void> {
+  const page = pageNumber(req);
+  const offset = ((page ?? 1) - 1) * REST_PAGE_SIZE;
+  const rows: Array<EventRow & { total: number }> = await deps.dataSource.query(
+    `SELECT e.*, e.sodar_uuid AS group_uuid, p.sodar_uuid AS project_uuid, u.sodar_uuid AS user_uuid, u.username, count(*) OVER () AS total
+     FROM timeline_event e
+     LEFT JOIN projectroles_project p ON p.id = e.project_id
+     LEFT JOIN projectroles_user u ON u.id = e.user_id
+     WHERE e.project_id IS NOT DISTINCT FROM $1 AND ($2 OR NOT e.classified)
+     ORDER BY e.id DESC LIMIT $3 OFFSET $4`,
+    [where.project, classified, REST_PAGE_SIZE, offset],
+  );
+  const results = await serializeEvents(deps, rows, showExtra);
+  if (page === null) {
+    res.json(results);
+    return;
+  }
+  const count = rows[0]?.total ?? 0;
+  const link = (n: number) => `${req.baseUrl}${req.path}?page=${n}`;
+  res.json({ count, next: offset + rows.length < count ? link(page + 1) : null, previous: page > 1 ? link(page - 1) : null, results });
+}
+
+export function apiListProject(deps: TimelineViewDeps): Handler {
+  return async (req, res) => {
+    const can = (permission: string) => deps.rules.test(permission, req.user ?? null, req.projectAccess);
+    await listResponse(deps, req, res, { project: req.project!.id }, await can('timeline.view_classified_event'), await can('timeline.view_event_extra_data'));
+  };
+}
+
+export function apiListSite(deps: TimelineViewDeps): Handler {
+  return async (req, res) => {
+    const superuser = req.user!.is_superuser;
+    await listResponse(deps, req, res, { project: null }, superuser, superuser);
+  };
+}
+
+export function apiRetrieve(deps: TimelineViewDeps): Handler {
+  return async (req, res) => {
+    const { row, extraData } = await eventAccess(deps, req.user ?? null, String(req.params.timelineevent));
+    res.json((await serializeEvents(deps, [row], extraData))[0]);
+  };
+}
+
+function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new BadInputError(`${field}: must be a string`);
+  return value;
+}
+
+function optionalObject(body: Record<string, unknown>, field: string): ExtraData | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new BadInputError(`${field}: must be a JSON object`);
+  return value as ExtraData;
+}
+
+export function apiCreate(deps: TimelineViewDeps, api: () => TimelineAPI): Handler {
+  return async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const eventName = optionalString(body, 'event_name');
+    if (!eventName) throw new BadInputError('event_name: required');
+    const classified = body.classified ?? false;
+    if (typeof classified !== 'boolean') throw new BadInputError('classified: must be true or false');
+    const handle = await api().addEvent({
+      project: req.project!,
+      app: optionalString(body, 'app') ?? 'timeline',
+      user: req.user!,
+      eventName,
+      description: optionalString(body, 'description') ?? '',
+      classified,
+      extraData: optionalObject(body, 'extra_data'),
+      statusType: optionalString(body, 'status_type') as StatusType | undefined,
+      statusDesc: optionalString(body, 'status_desc'),
+      statusExtraData: optionalObject(body, 'status_extra_data'),
+    });
+    res.status(201).json({ sodar_uuid: handle.event.sodar_uuid, project: req.project!.sodar_uuid, event_name: handle.event.event_name });
+  };
+}
+
+export { rest };

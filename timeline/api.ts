@@ -1,0 +1,234 @@
+/**
+ * TimelineAPI (reference §3.2), what `getBackendApi('timeline')` returns: records events on
+ * projects (or site-wide) and objects, with statuses, and renders their descriptions.
+ * Each write is one SQL statement, so it is atomic on its own, and it can run inside a
+ * caller's transaction (`manager`) to commit or roll back with the caller's change.
+ */
+import { createHash } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { v4 as uuidv4 } from 'uuid';
+import { BadInputError } from '../app/errors';
+import type { User } from '../projectroles/entities';
+import type { PluginRegistry } from '../projectroles/registry';
+import type { RuleSet } from '../projectroles/rules';
+import { describeEvents } from './description';
+import { STATUS_DESCRIPTIONS, type ExtraData, type StatusType, type TimelineEvent } from './entities';
+import { eventsOfObject, eventsOfProject, type EventListOptions, type EventRow } from './queries';
+
+/** NOTIFY channel of new events and status changes; payload `{"project": uuid|null, "event": uuid}`. */
+export const TIMELINE_CHANNEL = 'timeline_event';
+
+/** What an object reference points at: a model name (SODAR's class name) and its sodar_uuid. */
+export interface ObjectRef {
+  model: string;
+  uuid: string | null;
+}
+
+export const userRef = (user: Pick<User, 'sodar_uuid'>): ObjectRef => ({ model: 'User', uuid: user.sodar_uuid });
+export const projectRef = (project: { sodar_uuid: string }): ObjectRef => ({ model: 'Project', uuid: project.sodar_uuid });
+
+export interface EventObject {
+  /** The name used in the description, as `{label}`. */
+  label: string;
+  ref: ObjectRef;
+  /** Shown when the object is gone (and for models without links). */
+  name: string;
+  extraData?: ExtraData;
+}
+
+export interface AddEventInput {
+  /** The project, or null for a site-wide event. */
+  project: { id: number; sodar_uuid: string } | null;
+  /** The app recording it: projectroles or a registered plugin's name. */
+  app: string;
+  /** Who did it; null (or anonymous) is stored as no user. */
+  user: Pick<User, 'id'> | null;
+  eventName: string;
+  /** Text with `{label}` references to the event's objects. */
+  description: string;
+  classified?: boolean;
+  extraData?: ExtraData;
+  /** Without one the event stays INIT until `setStatus`. */
+  statusType?: StatusType;
+  statusDesc?: string;
+  statusExtraData?: ExtraData;
+  /** Plugin rendering the description's links, when not the app itself. */
+  plugin?: string;
+  /** Objects known up front; they also tell repeated events apart (see repeatKey). */
+  objects?: EventObject[];
+  /** The caller's transaction: the event commits or rolls back with it. */
+  manager?: EntityManager;
+}
+
+type Queryable = Pick<DataSource | EntityManager, 'query'>;
+
+function isStatusType(value: unknown): value is StatusType {
+  return typeof value === 'string' && Object.hasOwn(STATUS_DESCRIPTIONS, value);
+}
+
+function objectRows(objects: EventObject[]) {
+  return objects.map((o) => ({ uuid: uuidv4(), label: o.label, name: o.name.trim() || '(unnamed)', model: o.ref.model, object_uuid: o.ref.uuid, extra: o.extraData ?? {} }));
+}
+
+/**
+ * Identical events (same project, app, user, name, description, classification and
+ * objects) share a key and are grouped in lists when they come within the repeat window.
+ * A description naming objects that are not given up front is never grouped: two events
+ * with the same text could be about different objects.
+ */
+function repeatKey(input: AddEventInput): string | null {
+  const objects = input.objects ?? [];
+  const referencesObjects = /\{.*?\}/.test(input.description);
+  if (referencesObjects && objects.length === 0) return null;
+  const identity = [input.project?.id ?? null, input.app, input.plugin ?? null, input.user?.id ?? null, input.eventName, input.description, input.classified ?? false, objects.map((o) => [o.label, o.ref.model, o.ref.uuid])];
+  return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
+}
+
+/** A recorded event, as SODAR's TimelineEvent model: add objects, set statuses. */
+export class TimelineEventHandle {
+  constructor(
+    readonly event: TimelineEvent,
+    private readonly projectUuid: string | null,
+    private readonly db: Queryable,
+  ) {}
+
+  /** Adds an object reference (SODAR's `event.add_object(obj, label, name)`). */
+  async addObject(ref: ObjectRef, label: string, name: string, extraData: ExtraData = {}): Promise<void> {
+    await this.db.query(
+      `INSERT INTO timeline_eventobjectref (sodar_uuid, event_id, label, name, object_model, object_uuid, extra_data)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [uuidv4(), this.event.id, label, name.trim() || '(unnamed)', ref.model, ref.uuid, extraData],
+    );
+  }
+
+  /** Adds a status change, which becomes the current status; an unknown type is refused. */
+  async setStatus(statusType: StatusType, description?: string, extraData: ExtraData = {}): Promise<void> {
+    if (!isStatusType(statusType)) throw new BadInputError(`status_type: "${String(statusType)}" is not one of ${Object.keys(STATUS_DESCRIPTIONS).join(', ')}`);
+    await this.db.query(
+      `WITH s AS (
+         INSERT INTO timeline_eventstatus (sodar_uuid, event_id, status_type, description, extra_data)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id)
+       SELECT pg_notify('${TIMELINE_CHANNEL}', $6) FROM s`,
+      [uuidv4(), this.event.id, statusType, description ?? STATUS_DESCRIPTIONS[statusType], extraData, JSON.stringify({ project: this.projectUuid, event: this.event.sodar_uuid })],
+    );
+  }
+}
+
+export interface TimelineDeps {
+  dataSource: DataSource;
+  registry: PluginRegistry;
+  rules: RuleSet;
+  /** Identical events within this many seconds of a group's first are shown as one row. */
+  repeatWindowSeconds: number;
+}
+
+export class TimelineAPI {
+  static readonly STATUS_TYPES = Object.keys(STATUS_DESCRIPTIONS) as StatusType[];
+
+  constructor(private readonly deps: TimelineDeps) {}
+
+  /** Apps that may record events: projectroles and every registered plugin. */
+  appNames(): string[] {
+    return ['projectroles', ...new Set(this.deps.registry.all().map((entry) => entry.plugin.name))];
+  }
+
+  /**
+   * Records an event (SODAR's `add_event`): an unknown app or status type saves nothing.
+   * The INIT status comes first unless the given status is INIT or INFO (§3.2).
+   */
+  async addEvent(input: AddEventInput): Promise<TimelineEventHandle> {
+    if (!this.appNames().includes(input.app)) throw new BadInputError(`app: "${input.app}" is not an installed app`);
+    if (input.statusType !== undefined && !isStatusType(input.statusType)) {
+      throw new BadInputError(`status_type: "${String(input.statusType)}" is not one of ${Object.keys(STATUS_DESCRIPTIONS).join(', ')}`);
+    }
+    if (!input.eventName.trim()) throw new BadInputError('event_name: must not be empty');
+    const statuses: Array<{ uuid: string; type: StatusType; description: string; extra: ExtraData }> = [];
+    if (input.statusType !== 'INIT' && input.statusType !== 'INFO') statuses.push({ uuid: uuidv4(), type: 'INIT', description: STATUS_DESCRIPTIONS.INIT, extra: {} });
+    if (input.statusType) statuses.push({ uuid: uuidv4(), type: input.statusType, description: input.statusDesc ?? STATUS_DESCRIPTIONS[input.statusType], extra: input.statusExtraData ?? {} });
+    const db = input.manager ?? this.deps.dataSource;
+    const uuid = uuidv4();
+    const projectUuid = input.project?.sodar_uuid ?? null;
+    const [event]: TimelineEvent[] = await db.query(
+      `WITH head AS (
+         SELECT id FROM timeline_event
+         WHERE repeat_key = $10 AND repeat_of_id IS NULL AND timestamp > now() - make_interval(secs => $11)
+         ORDER BY sort_key DESC LIMIT 1),
+       ev AS (
+         INSERT INTO timeline_event (sodar_uuid, project_id, app, plugin, user_id, event_name, description, extra_data, classified, repeat_key, repeat_of_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT id FROM head))
+         RETURNING *),
+       bump AS (
+         UPDATE timeline_event h SET repeat_count = h.repeat_count + 1, latest_id = ev.id, sort_key = nextval('timeline_event_sort_key')
+         FROM ev WHERE h.id = ev.repeat_of_id RETURNING h.id),
+       statuses AS (
+         INSERT INTO timeline_eventstatus (sodar_uuid, event_id, status_type, description, extra_data)
+         SELECT s.uuid, ev.id, s.type, s.description, s.extra FROM ev, jsonb_to_recordset($12::jsonb) AS s(uuid uuid, type text, description text, extra jsonb)
+         RETURNING id),
+       objects AS (
+         INSERT INTO timeline_eventobjectref (sodar_uuid, event_id, label, name, object_model, object_uuid, extra_data)
+         SELECT o.uuid, ev.id, o.label, o.name, o.model, o.object_uuid, o.extra FROM ev, jsonb_to_recordset($13::jsonb) AS o(uuid uuid, label text, name text, model text, object_uuid uuid, extra jsonb)
+         RETURNING id)
+       SELECT ev.*, pg_notify('${TIMELINE_CHANNEL}', $14) AS notified FROM ev`,
+      [
+        uuid,
+        input.project?.id ?? null,
+        input.app,
+        input.plugin ?? null,
+        input.user?.id ?? null,
+        input.eventName,
+        input.description,
+        input.extraData ?? {},
+        input.classified ?? false,
+        repeatKey(input),
+        this.deps.repeatWindowSeconds,
+        JSON.stringify(statuses),
+        JSON.stringify(objectRows(input.objects ?? [])),
+        JSON.stringify({ project: projectUuid, event: uuid }),
+      ],
+    );
+    return new TimelineEventHandle(event!, projectUuid, db);
+  }
+
+  /** A handle on a stored event, to add statuses to it later (e.g. when a job finishes). */
+  async getEvent(uuid: string): Promise<TimelineEventHandle | null> {
+    const [row]: Array<TimelineEvent & { project_uuid: string | null }> = await this.deps.dataSource.query(
+      'SELECT e.*, p.sodar_uuid AS project_uuid FROM timeline_event e LEFT JOIN projectroles_project p ON p.id = e.project_id WHERE e.sodar_uuid = $1',
+      [uuid],
+    );
+    return row ? new TimelineEventHandle(row, row.project_uuid, this.deps.dataSource) : null;
+  }
+
+  /** Events of a project, newest first, repeats grouped; classified ones only when asked. */
+  getProjectEvents(project: { id: number }, options: EventListOptions = {}): Promise<EventRow[]> {
+    return eventsOfProject(this.deps.dataSource, project.id, options);
+  }
+
+  /** Events referring to an object, newest first (in a project, or site-wide when null). */
+  getObjectEvents(project: { id: number } | null, ref: ObjectRef, options: EventListOptions = {}): Promise<EventRow[]> {
+    return eventsOfObject(this.deps.dataSource, project?.id ?? null, ref, options);
+  }
+
+  /** The description as HTML for `user`: `{label}`s become links, all text is escaped. */
+  async getEventDescription(event: Pick<TimelineEvent, 'id' | 'app' | 'plugin' | 'description' | 'project_id'> & { project_uuid?: string | null }, user: User | null): Promise<string> {
+    const rendered = await describeEvents(this.deps, [event], user);
+    return rendered.get(event.id)!;
+  }
+
+  /** URL of an object's history: `/timeline/<project>/<Model>/<uuid>` or `/timeline/site/<Model>/<uuid>`. */
+  getObjectUrl(ref: ObjectRef, project: { sodar_uuid: string } | null = null): string {
+    return objectUrl(ref, project?.sodar_uuid ?? null);
+  }
+
+  /** A clock icon linking to the object's history. */
+  getObjectLink(ref: ObjectRef, project: { sodar_uuid: string } | null = null): string {
+    return objectLink(ref, project?.sodar_uuid ?? null);
+  }
+}
+
+export function objectUrl(ref: ObjectRef, projectUuid: string | null): string {
+  return `/timeline/${projectUuid ?? 'site'}/${encodeURIComponent(ref.model)}/${ref.uuid ?? ''}`;
+}
+
+export function objectLink(ref: ObjectRef, projectUuid: string | null): string {
+  return `<a class="sodar-tl-object-link" href="${objectUrl(ref, projectUuid)}" title="Object history"><i class="fa fa-clock-o"></i></a>`;
+}

@@ -1,0 +1,70 @@
+/**
+ * Live updates beyond SODAR: open project timeline pages hold a Server-Sent Events stream
+ * and hear of each new event or status change of their project. The database's
+ * LISTEN/NOTIFY carries them (addEvent and setStatus notify in their own statement, so a
+ * rolled-back event is never announced), which on a PostgreSQL server also brings events
+ * written by other processes. The browser then fetches the row it may see.
+ */
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { TIMELINE_CHANNEL } from './api';
+
+/** A comment line now and then keeps proxies from closing an idle stream. */
+const KEEP_ALIVE_MS = 25_000;
+
+interface Notification {
+  project: string | null;
+  event: string;
+}
+
+export class LiveEvents {
+  /** Project UUID -> open streams. */
+  private readonly streams = new Map<string, Set<Response>>();
+  private stopListening: (() => Promise<void>) | null = null;
+  private keepAlive: NodeJS.Timeout | null = null;
+
+  constructor(private readonly logger: Logger) {}
+
+  async start(listen: (channel: string, onMessage: (payload: string) => void) => Promise<() => Promise<void>>): Promise<void> {
+    this.stopListening = await listen(TIMELINE_CHANNEL, (payload) => this.deliver(payload));
+    this.keepAlive = setInterval(() => this.each((res) => res.write(': keep-alive\n\n')), KEEP_ALIVE_MS);
+    this.keepAlive.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.each((res) => res.end());
+    this.streams.clear();
+    await this.stopListening?.();
+  }
+
+  /** Opens a stream for `projectUuid` on this response until the browser goes away. */
+  subscribe(req: Request, res: Response, projectUuid: string): void {
+    res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
+    res.flushHeaders();
+    res.write('retry: 2000\n\n');
+    const streams = this.streams.get(projectUuid) ?? new Set<Response>();
+    this.streams.set(projectUuid, streams);
+    streams.add(res);
+    req.on('close', () => {
+      streams.delete(res);
+      if (streams.size === 0) this.streams.delete(projectUuid);
+    });
+  }
+
+  private deliver(payload: string): void {
+    let note: Notification;
+    try {
+      note = JSON.parse(payload) as Notification;
+    } catch {
+      this.logger.warn({ payload }, 'ignoring a malformed timeline notification');
+      return;
+    }
+    if (!note.project) return;
+    for (const res of this.streams.get(note.project) ?? []) res.write(`data: ${JSON.stringify({ event: note.event })}\n\n`);
+  }
+
+  private each(action: (res: Response) => void): void {
+    for (const streams of this.streams.values()) for (const res of streams) action(res);
+  }
+}
