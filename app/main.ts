@@ -6,6 +6,8 @@ import { createLogger } from './logger';
 import { embeddedPath, openSite } from './site';
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
+/** After SIGTERM, connections still open this long (live event streams, whose browsers reconnect) are closed. */
+const DRAIN_DEADLINE_MS = 5000;
 
 async function start(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
@@ -15,7 +17,7 @@ async function start(config: Config): Promise<void> {
   const timer = setInterval(() => maintenance().catch((err: unknown) => logger.warn({ err }, 'maintenance failed')), MAINTENANCE_INTERVAL_MS);
   timer.unref();
 
-  // SIGTERM: stop accepting, let requests in flight finish, close the database, exit 0.
+  // SIGTERM: stop accepting, let requests in flight finish (up to DRAIN_DEADLINE_MS), close the database, exit 0.
   const stop = (signal: string) => {
     logger.info(`${signal} received: finishing requests in flight`);
     clearInterval(timer);
@@ -29,6 +31,7 @@ async function start(config: Config): Promise<void> {
       );
     });
     server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), DRAIN_DEADLINE_MS).unref();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

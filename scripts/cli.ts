@@ -1,19 +1,20 @@
 /** What the command-line tools share: configuration, logging and the migrated database. */
 import { loadConfig, ConfigError, type Config } from '../app/config';
 import type { Database } from '../app/database';
+import type { PluginRegistry } from '../projectroles/registry';
 import { createLogger } from '../app/logger';
 import { createRegistry, openSiteDatabase } from '../app/site';
 import { RuleSet } from '../projectroles/rules';
 
 /** Runs `work` on the site's database, then closes it; prints errors without a stack trace. */
-export async function withSiteDatabase(work: (db: Database, config: Config) => Promise<void>): Promise<void> {
+export async function withSiteDatabase(work: (db: Database, config: Config, registry: PluginRegistry) => Promise<void>): Promise<void> {
   let db: Database | undefined;
   try {
     const config = loadConfig(process.env);
     // Plugins are registered (their tables count) but not started: commands serve no requests.
     const registry = createRegistry(config, new RuleSet());
     db = await openSiteDatabase(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel), registry);
-    await work(db, config);
+    await work(db, config, registry);
   } catch (error) {
     const known = error instanceof ConfigError || (error as { status?: number }).status === 400;
     console.error(known ? (error as Error).message : error);

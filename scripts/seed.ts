@@ -1,6 +1,6 @@
 /**
  * `npm run seed -- --demo [--users N] [--projects N [--categories N]] [--password P]`
- * --demo adds the demo users, categories and projects; --users N adds N load-test users;
+ * --demo adds the demo users, categories, projects and their timeline history; --users N adds N load-test users;
  * --projects N adds N load-test projects in --categories N categories. Safe to run again.
  */
 import { parseArgs } from 'node:util';
@@ -8,6 +8,9 @@ import { UserEntity } from '../projectroles/entities';
 import { DEMO_USERS, seedDemoProjects, seedDemoUsers, seedLoadProjects, seedLoadUsers } from '../projectroles/seed';
 import { createLogger } from '../app/logger';
 import { announceFirstSuperuser } from '../app/site';
+import { RuleSet } from '../projectroles/rules';
+import { TimelineAPI } from '../timeline/api';
+import { seedDemoEvents } from '../timeline/demo';
 import { withSiteDatabase } from './cli';
 
 const { values } = parseArgs({
@@ -46,7 +49,7 @@ function progress(label: string) {
   };
 }
 
-void withSiteDatabase(async (db, config) => {
+void withSiteDatabase(async (db, config, registry) => {
   const started = Date.now();
   // The demo and load-test data need an admin; on a new database this creates it (and says so).
   await announceFirstSuperuser(db, config, createLogger('info'));
@@ -54,6 +57,8 @@ void withSiteDatabase(async (db, config) => {
     const added = await seedDemoUsers(db.dataSource, values.password);
     console.log(`Demo users: ${added} added (${DEMO_USERS.map((u) => u.username).join(', ')}; password "${values.password}")`);
     console.log(`Demo categories and projects: ${await seedDemoProjects(db.dataSource)} added`);
+    const timeline = new TimelineAPI({ dataSource: db.dataSource, registry, rules: new RuleSet(), repeatWindowSeconds: 60 });
+    console.log(`Demo timeline events: ${await seedDemoEvents(timeline, db.dataSource)} added`);
   }
   if (userCount > 0) {
     const added = await seedLoadUsers(db.dataSource, userCount, values.password, progress('Load-test users'));
