@@ -27,6 +27,8 @@ describe('member management', () => {
        JOIN projectroles_user u ON u.id = ra.user_id WHERE ra.project_id = $1 AND u.username = $2`,
       [target.id, username],
     ))[0] as { name: string; sodar_uuid: string } | undefined;
+  const eventCount = async (eventName: string) =>
+    Number((await site.db.dataSource.query('SELECT count(*) AS n FROM timeline_event WHERE project_id = $1 AND event_name = $2', [project.id, eventName]))[0].n);
   const refuser = () => site.registry.getAppPlugin('hook_refuser', 'backend') as unknown as { refuse: Set<string> };
   const recorder = () => site.registry.getAppPlugin('hook_recorder', 'backend') as unknown as { calls: string[] };
 
@@ -107,6 +109,7 @@ describe('member management', () => {
   it('keeps a member when a hook fails during removal, and reverts the earlier hook', async () => {
     await assignRole(site.db.dataSource, project, users.newbie!, 'project guest');
     const newbie = (await roleOf('newbie'))!;
+    const deleteEvents = await eventCount('role_delete');
     refuser().refuse.add('RoleDelete');
     recorder().calls.length = 0;
     try {
@@ -117,6 +120,7 @@ describe('member management', () => {
       refuser().refuse.clear();
     }
     assert.equal((await roleOf('newbie'))?.name, 'project guest', 'still a member');
+    assert.equal(await eventCount('role_delete'), deleteEvents, 'its timeline event rolled back with it');
     assert.deepEqual(recorder().calls, ['performRoleDelete DELETE', 'revertRoleDelete DELETE']);
   });
 
@@ -142,6 +146,7 @@ describe('member management', () => {
     // The owner also owns Dept, so a weaker local role would demote an inherited one.
     assert.match((await submit(agents.owner!, path, { new_owner: 'delegate', old_owner_role: 'project contributor' })).text, /demoting from an inherited role is not allowed/);
 
+    const transferEvents = await eventCount('role_owner_transfer');
     refuser().refuse.add('OwnerTransfer');
     try {
       assert.equal((await submit(agents.owner!, path, { new_owner: 'delegate', old_owner_role: '' })).status, 500);
@@ -150,10 +155,12 @@ describe('member management', () => {
     }
     assert.equal((await roleOf('owner'))?.name, 'project owner', 'nothing changed');
     assert.equal((await roleOf('delegate'))?.name, 'project delegate');
+    assert.equal(await eventCount('role_owner_transfer'), transferEvents, 'no timeline event either');
 
     const res = await submit(agents.owner!, path, { new_owner: 'delegate', old_owner_role: '' });
     assert.equal(res.status, 302);
     assert.equal((await roleOf('delegate'))?.name, 'project owner');
     assert.equal(await roleOf('owner'), undefined, 'no local role left; the Dept ownership still reaches the project');
+    assert.equal(await eventCount('role_owner_transfer'), transferEvents + 1, 'the transfer is in the timeline');
   });
 });

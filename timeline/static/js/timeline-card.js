@@ -9,7 +9,8 @@
         if (!data.events || data.events.length === 0) { list.innerHTML = '<li class="text-muted">No events yet.</li>'; return; }
         list.innerHTML = data.events.map(function (e) {
           // description: HTML rendered and escaped by the server
-          return '<li><span class="badge ' + e.status_class + '">' + (e.status || 'N/A') + '</span> ' + e.description + '</li>';
+          var repeat = e.count > 1 ? ' <span class="badge text-bg-secondary">&times;' + e.count + '</span>' : '';
+          return '<li><span class="badge ' + e.status_class + '">' + (e.status || 'N/A') + '</span> ' + e.description + repeat + '</li>';
         }).join('');
       });
   });
