@@ -210,8 +210,16 @@ export class TimelineAPI {
 
   /** The description as HTML for `user`: `{label}`s become links, all text is escaped. */
   async getEventDescription(event: Pick<TimelineEvent, 'id' | 'app' | 'plugin' | 'description' | 'project_id'> & { project_uuid?: string | null }, user: User | null): Promise<string> {
-    const rendered = await describeEvents(this.deps, [event], user);
+    // An event as stored (e.g. from addEvent) lacks the project UUID its history links need.
+    const projectUuid = event.project_uuid !== undefined ? event.project_uuid : await this.projectUuidOf(event.project_id);
+    const rendered = await describeEvents(this.deps, [{ ...event, project_uuid: projectUuid }], user);
     return rendered.get(event.id)!;
+  }
+
+  private async projectUuidOf(projectId: number | null): Promise<string | null> {
+    if (projectId === null) return null;
+    const [row]: Array<{ sodar_uuid: string }> = await this.deps.dataSource.query('SELECT sodar_uuid FROM projectroles_project WHERE id = $1', [projectId]);
+    return row?.sodar_uuid ?? null;
   }
 
   /** URL of an object's history: `/timeline/<project>/<Model>/<uuid>` or `/timeline/site/<Model>/<uuid>`. */
