@@ -22,6 +22,11 @@ export interface PluginRoute {
   params?: Record<string, RegExp>;
   /** Pages answer denial with redirects; Ajax routes with JSON 403. */
   kind: 'page' | 'ajax';
+  /**
+   * Routes without `:project`: also let anonymous users through when ALLOW_ANONYMOUS is on,
+   * for handlers that check access themselves (a public project's event, say).
+   */
+  anonymous?: boolean;
   /** Rule checked before the handler; defaults to the plugin's `appPermission`. */
   permission?: string | null;
   handler: (req: Request, res: Response, next: NextFunction) => unknown;

@@ -46,11 +46,11 @@ function validParams(route: PluginRoute): Middleware {
   };
 }
 
-function permitted(rules: RuleSet, rule: string | null): Middleware {
+function permitted(rules: RuleSet, rule: string | null, anonymousToo: boolean): Middleware {
   return (req, _res, next) => {
-    if (!req.user) return next(new PermissionDeniedError('Authentication required.'));
+    if (!req.user && !anonymousToo) return next(new PermissionDeniedError('Authentication required.'));
     if (rule === null) return next();
-    rules.test(rule, req.user).then((allowed) => next(allowed ? undefined : new PermissionDeniedError()), next);
+    rules.test(rule, req.user ?? null).then((allowed) => next(allowed ? undefined : new PermissionDeniedError()), next);
   };
 }
 
@@ -90,7 +90,7 @@ export function pluginRouters(registry: PluginRegistry, deps: GuardDeps): Map<st
     for (const route of entry.plugin.urls) {
       const rule = ruleOf(entry, route);
       const inProject = entry.type === 'project_app' && route.path.includes(':project');
-      const check = inProject ? projectPermitted(deps, entry, rule) : permitted(deps.rules, rule);
+      const check = inProject ? projectPermitted(deps, entry, rule) : permitted(deps.rules, rule, Boolean(route.anonymous) && deps.allowAnonymous);
       router[route.method](mountedPath(entry, route), active, validParams(route), check, route.handler);
     }
   }

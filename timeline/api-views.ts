@@ -3,7 +3,7 @@
  * `POST /timeline/api/create/<project>` so scripts and pipelines can record their work.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { BadInputError } from '../app/errors';
+import { BadInputError, PermissionDeniedError } from '../app/errors';
 import { negotiateVersion, requireApiUser, type MediaTypeSpec } from '../app/rest';
 import type { TimelineAPI } from './api';
 import { eventAccess } from './ajax-views';
@@ -21,12 +21,17 @@ const REST_PAGE_SIZE = 100;
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
-/** Media type first (406), then a logged-in user (401), then the handler. */
-function rest(handler: Handler) {
+/**
+ * Media type (406), then a logged-in user (401), then the handler. Project routes have
+ * passed the project's rule already, which lets anonymous users in only on public projects
+ * with ALLOW_ANONYMOUS (SODAR's SODARAPIProjectPermission), so they skip the login check.
+ */
+function rest(handler: Handler, options: { inProject?: boolean } = {}) {
   const negotiate = negotiateVersion(TIMELINE_MEDIA_TYPE);
   return (req: Request, res: Response, next: NextFunction): void => {
     negotiate(req, res, (error?: unknown) => {
       if (error) return next(error);
+      if (options.inProject) return void handler(req, res).catch(next);
       requireApiUser(req, res, (denied?: unknown) => (denied ? next(denied) : handler(req, res).catch(next)));
     });
   };
@@ -131,6 +136,7 @@ function optionalObject(body: Record<string, unknown>, field: string): ExtraData
 
 export function apiCreate(deps: TimelineViewDeps, api: () => TimelineAPI): Handler {
   return async (req, res) => {
+    if (!req.user) throw new PermissionDeniedError(); // the rule needs a role; this keeps the types honest
     const body = (req.body ?? {}) as Record<string, unknown>;
     const eventName = optionalString(body, 'event_name');
     if (!eventName) throw new BadInputError('event_name: required');

@@ -40,7 +40,7 @@ export async function buildFixture(site: TestSite, options: { publicGuest: boole
 }
 
 /** Who passes each permission on P (§6.3; su always passes). */
-export function expectedOnP(publicGuest: boolean, allowAnonymous: boolean): Record<string, Actor[]> {
+export function expectedOnP(publicGuest: boolean, allowAnonymous: boolean, archived = false): Record<string, Actor[]> {
   // Public access is a role for every authenticated user: N, and FC (who has none in P), too.
   const viewers: Actor[] = ['OC', 'DC', 'CC', 'GC', 'VC', 'O', 'D', 'Co', 'G', 'V', ...(publicGuest ? (['N', 'FC'] as Actor[]) : [])];
   const anonymousToo: Actor[] = publicGuest && allowAnonymous ? ['A'] : [];
@@ -59,6 +59,13 @@ export function expectedOnP(publicGuest: boolean, allowAnonymous: boolean): Reco
     'projectroles.update_project_owner': ['OC', 'O'],
     'projectroles.update_project_delegate': ['OC', 'O'],
     'projectroles.star_project': viewers,
+    // Guests and up. Public guest access makes every user a guest (§6.1 is_project_guest), so
+    // then viewers, FC and N pass too; public viewer access would not count.
+    'timeline.view_timeline': ['OC', 'DC', 'CC', 'GC', 'O', 'D', 'Co', 'G', ...(publicGuest ? (['VC', 'V', 'N', 'FC'] as Actor[]) : []), ...anonymousToo],
+    'timeline.view_classified_event': ownersAndDelegates,
+    'timeline.view_event_extra_data': ownersAndDelegates,
+    // Ours, beyond SODAR: recording events through REST changes project data, so not when archived.
+    'timeline.create_event': archived ? [] : ['OC', 'DC', 'CC', 'O', 'D', 'Co'],
   };
 }
 
@@ -78,5 +85,9 @@ export function expectedOnC(publicChild: boolean, allowAnonymous: boolean): Reco
     'projectroles.update_project_owner': ['OC'],
     'projectroles.update_project_delegate': ['OC'],
     'projectroles.star_project': viewers,
+    // Roles in the category only: a role in a child project gives none in C, nor does public access below.
+    'timeline.view_timeline': ['OC', 'DC', 'CC', 'GC'],
+    'timeline.view_classified_event': ['OC', 'DC'],
+    'timeline.view_event_extra_data': ['OC', 'DC'],
   };
 }
