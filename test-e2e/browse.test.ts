@@ -75,6 +75,8 @@ describe('browsing in Chromium', () => {
     await page.waitForSelector('#sodar-member-list');
     assert.equal(await page.textContent('#sodar-member-count'), '2');
     await page.click('#sodar-member-add');
+    // The autocomplete script attaches on load; typing earlier would go unheard.
+    await page.waitForLoadState('load');
     await page.fill('#id_user_search', 'newt');
     await page.waitForSelector('.sodar-user-suggestion');
     await shot('04-autocomplete');

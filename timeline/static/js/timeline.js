@@ -21,29 +21,41 @@
       '<td><a href="#" class="badge ' + text(e.status_class) + ' text-decoration-none sodar-tl-status" data-detail="/timeline/ajax/detail/' + text(e.event) + '">' + text(e.status || 'N/A') + '</a></td>';
   }
 
+  /**
+   * A new event or a repeat (a row showing another event than before: the group's sort key
+   * moved) goes on top, as a reload would show it; a status change keeps the row's place.
+   */
   function show(e) {
     var existing = body.querySelector('tr[data-group="' + e.group + '"]');
+    var newer = !existing || existing.getAttribute('data-event') !== e.event;
     var row = existing || document.createElement('tr');
+    var detail = existing && existing.nextElementSibling;
+    if (detail && detail.classList.contains('sodar-tl-detail')) detail.remove(); // stale now
     row.className = 'sodar-tl-row sodar-tl-new';
     row.setAttribute('data-group', e.group);
     row.setAttribute('data-event', e.event);
     row.innerHTML = rowHtml(e);
     var empty = body.querySelector('.sodar-tl-empty');
     if (empty) empty.remove();
-    if (!existing || existing !== body.firstElementChild) body.insertBefore(row, body.firstElementChild);
+    if (newer && row !== body.firstElementChild) body.insertBefore(row, body.firstElementChild);
   }
 
   var live = table.getAttribute('data-live');
   if (live && window.EventSource) {
     var badge = document.getElementById('sodar-tl-live');
     var source = new EventSource(live);
+    // One fetch at a time, in the order of the notifications: an older answer arriving
+    // late must not overwrite a newer row.
+    var pending = Promise.resolve();
     source.onopen = function () { if (badge) badge.className = 'badge text-bg-success'; };
     source.onerror = function () { if (badge) badge.className = 'badge text-bg-light border'; };
     source.onmessage = function (message) {
       var note = JSON.parse(message.data);
-      fetch(table.getAttribute('data-row') + note.event, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+      pending = pending
+        .then(function () { return fetch(table.getAttribute('data-row') + note.event, { headers: { Accept: 'application/json' }, credentials: 'same-origin' }); })
         .then(function (res) { return res.ok ? res.json() : null; }) // 403: classified, not for this user
-        .then(function (e) { if (e) show(e); });
+        .then(function (e) { if (e) show(e); })
+        .catch(function () { /* offline for a moment: the next notification tries again */ });
     };
   }
 
