@@ -3,6 +3,7 @@
  * (PGlite) with its files in a folder. Same SQL, same migrations on both.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Client, types as pgTypes } from 'pg';
@@ -100,6 +101,23 @@ async function openEmbedded(embeddedPath: string): Promise<PGlite> {
   });
 }
 
+/**
+ * A pg client that prepares each parameterised statement once per connection (named after
+ * a hash of its text) instead of having the server parse and plan it on every call: the
+ * planning cost more server CPU than running most of our queries. Statements without
+ * parameters (BEGIN, COMMIT, DDL) go as they are.
+ */
+class PreparingClient extends Client {
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    if (typeof text === 'string' && Array.isArray(values) && values.length > 0) {
+      const name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+      return (super.query as (...a: unknown[]) => never)({ name, text, values }, ...args.slice(2));
+    }
+    return (super.query as (...a: unknown[]) => never)(...args);
+  }
+}
+
 /** Opens (but does not migrate) the database. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const queries = new QueryCounter(options.logger);
@@ -117,7 +135,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ...common,
       url,
       connectTimeoutMS: 5000,
-      extra: { types: pgTypeParsers, max: 10, idleTimeoutMillis: 30000 },
+      extra: { types: pgTypeParsers, max: 10, idleTimeoutMillis: 30000, Client: PreparingClient },
     });
     await dataSource.initialize();
     return { dataSource, kind: 'postgres', queries, listen: (channel, onMessage) => listenOnServer(url, channel, onMessage, options.logger) };

@@ -109,6 +109,8 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.set('trust proxy', config.trustProxy);
   app.set('views', path.join(ROOT_DIR, 'views'));
   app.set('view engine', 'ejs');
+  // Compiled templates are kept (Express does so only with NODE_ENV=production, which we never require).
+  app.set('view cache', true);
   app.disable('x-powered-by');
   // Responses are dynamic and per user: an ETag would cost a hash of every body for no cache hit.
   app.set('etag', false);

@@ -90,7 +90,7 @@ export async function announceFirstSuperuser(db: Database, config: Config, logge
  * (the embedded one admits a single process); closing that instance leaves it open.
  */
 export async function openSite(config: Config, logger: Logger, sharedDb?: Database): Promise<Site> {
-  const rules = new RuleSet();
+  const rules = new RuleSet({ allowAnonymous: config.allowAnonymous });
   addProjectrolesRules(rules, config);
   const registry = createRegistry(config, rules);
   const db = sharedDb ?? (await openSiteDatabase(config, logger, registry));

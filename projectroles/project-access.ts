@@ -7,8 +7,9 @@ import type { NextFunction, Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { validate as isUuid } from 'uuid';
 import { NotFoundError, PermissionDeniedError } from '../app/errors';
-import { loadProjectAccess, type ProjectAccess } from './project-rules';
-import { projectsByUuid, type ProjectRow } from './projects';
+import type { RoleName } from './entities';
+import type { ProjectAccess } from './project-rules';
+import type { ProjectRow } from './projects';
 import type { RuleSet } from './rules';
 
 declare module 'express-serve-static-core' {
@@ -25,14 +26,44 @@ export interface GuardDeps {
   allowAnonymous: boolean;
 }
 
+/**
+ * The project with its public role and the user's access, in ONE statement (every project
+ * page and endpoint starts here, so a round trip less counts): the same answers as
+ * projectsByUuid + loadProjectAccess, whose queries it folds together.
+ */
+const PROJECT_WITH_ACCESS = `
+  SELECT p.*, pr.name AS public_role,
+    er.name AS role_name, er.rank AS role_rank, er.inherited AS role_inherited,
+    p.type = 'CATEGORY' AND EXISTS (
+      SELECT 1 FROM projectroles_project d JOIN projectroles_roleassignment ra ON ra.project_id = d.id
+      WHERE d.ancestor_ids @> ARRAY[p.id] AND ra.user_id = $2) AS child_role
+  FROM projectroles_project p
+  LEFT JOIN projectroles_role pr ON pr.id = p.public_access_id
+  LEFT JOIN LATERAL (
+    SELECT r.name, r.rank, ra.project_id <> p.id AS inherited
+    FROM projectroles_roleassignment ra
+    JOIN projectroles_role r ON r.id = ra.role_id AND p.type = ANY (r.project_types)
+    JOIN projectroles_project assigned ON assigned.id = ra.project_id
+    WHERE ra.user_id = $2 AND (ra.project_id = p.id OR ra.project_id = ANY (p.ancestor_ids))
+    ORDER BY r.rank, cardinality(assigned.ancestor_ids) DESC
+    LIMIT 1) er ON true
+  WHERE p.sodar_uuid = $1`;
+
+type ProjectWithAccess = ProjectRow & { role_name: RoleName | null; role_rank: number | null; role_inherited: boolean | null; child_role: boolean };
+
 /** Loads the project named by `req.params[param]` and the user's access to it. */
 export async function resolveProject(deps: GuardDeps, req: Request, param = 'project'): Promise<{ project: ProjectRow; access: ProjectAccess }> {
   const uuid = String(req.params[param]);
   if (!isUuid(uuid)) throw new NotFoundError(`Not found: ${param} "${uuid}" is not a valid UUID`);
-  const [project] = await projectsByUuid(deps.dataSource, [uuid]);
-  if (!project) throw new NotFoundError(`No project or category with sodar_uuid ${uuid}`);
-  const access = (await loadProjectAccess(deps.dataSource, req.user ?? null, [project])).get(project.id)!;
-  return { project, access };
+  const [row]: ProjectWithAccess[] = await deps.dataSource.query(PROJECT_WITH_ACCESS, [uuid, req.user?.id ?? -1]);
+  if (!row) throw new NotFoundError(`No project or category with sodar_uuid ${uuid}`);
+  const { role_name: roleName, role_rank: rank, role_inherited: inherited, child_role: childRole, ...project } = row;
+  const role = roleName ? { role: roleName, rank: rank!, inherited: inherited! } : null;
+  const isCategory = project.type === 'CATEGORY';
+  return {
+    project,
+    access: { project, role, publicRole: project.public_role, childRole: isCategory && childRole, publicChild: isCategory && project.has_public_children },
+  };
 }
 
 /** Middleware: the project exists and the user passes `permission` on it. */

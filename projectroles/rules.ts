@@ -29,6 +29,12 @@ export function anyOf(...predicates: Predicate[]): Predicate {
 export class RuleSet {
   private readonly rules = new Map<string, Predicate>();
 
+  /**
+   * `allowAnonymous` (ALLOW_ANONYMOUS): whether anonymous users may pass any rule at all
+   * (SODAR's is_allowed_anonymous); when off, every rule fails for them, whatever it says.
+   */
+  constructor(private readonly options: { allowAnonymous: boolean } = { allowAnonymous: false }) {}
+
   /** Adds a rule; names are `<app>.<permission>` and may be added once. */
   add(name: string, predicate: Predicate): void {
     if (!/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/.test(name)) throw new Error(`Rule name "${name}" must look like app_name.permission_name`);
@@ -45,6 +51,7 @@ export class RuleSet {
     const predicate = this.rules.get(name);
     if (!predicate) throw new Error(`Unknown rule "${name}"`);
     if (user?.is_superuser && user.is_active) return true;
+    if (user === null && !this.options.allowAnonymous) return false;
     return predicate(user, object);
   }
 }

@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- [--users N] [--projects N] [--categories N] [--viewer-projects N]
- *                  [--duration S] [--connections C] [--only TEXT] [--json]`
+ *                  [--events N] [--duration S] [--connections C] [--only TEXT] [--json]`
  * Seeds a throwaway database (embedded, or a new one on the server in BENCH_DATABASE_URL),
  * starts the site as its own process, loads each endpoint with autocannon and prints
  * requests/s, p50 and p99 next to a bare Express route measured in the same run.
+ * Timeline endpoints get --events events spread over the projects (100,000 by default).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
 import { loadConfig } from '../app/config';
 import { createLogger } from '../app/logger';
 import { announceFirstSuperuser, createRegistry, openSiteDatabase } from '../app/site';
@@ -21,17 +23,23 @@ import { UserEntity, type Project } from '../projectroles/entities';
 import { assignRole } from '../projectroles/projects';
 import { seedDemoUsers, seedLoadProjects, seedLoadUsers } from '../projectroles/seed';
 import { createUser } from '../projectroles/users';
+import { seedBulkEvents } from '../timeline/seed';
 
 const ADMIN_PASSWORD = 'bench-admin-password';
 
 interface Endpoint {
   name: string;
-  /** Path, with {category} and {project} standing for a category and a project the viewer sees. */
+  /**
+   * Path, with {category} and {project} standing for a category and a project the viewer
+   * sees, {event} for an event of that project and {postProject} for another project.
+   */
   path: string;
   /** Which server answers it. */
   target: 'bare' | 'site';
   /** Who asks: nobody, the admin, or the viewer (a user who sees --viewer-projects projects). */
   as: 'anonymous' | 'admin' | 'viewer';
+  /** A POST of a JSON body, each request with a body of its own (`n` counts them), recording `events` events. */
+  post?: { accept: string; body: (n: number) => unknown; events: number };
 }
 
 interface Row {
@@ -41,9 +49,18 @@ interface Row {
   p99_ms: number;
   sql_queries: number | null;
   vs_bare: number;
+  /** For endpoints that record an event per request: events recorded per second. */
+  events_per_s?: number;
 }
 
+const TIMELINE_MEDIA_TYPE = 'application/vnd.bihealth.sodar-core.timeline+json; version=2.0';
+
 /** The list later issues extend with their endpoints. */
+/** Events per request of the batch row (scripts recording many events send them together). */
+const BATCH = 20;
+// A description of its own per event: identical events would be grouped as repeats.
+const benchEvent = (n: number) => ({ event_name: 'bench_event', description: `bench event ${n}`, status_type: 'OK', extra_data: { n } });
+
 const ENDPOINTS: Endpoint[] = [
   { name: 'bare Express route', path: '/bare', target: 'bare', as: 'anonymous' },
   { name: 'GET /login', path: '/login', target: 'site', as: 'anonymous' },
@@ -54,6 +71,22 @@ const ENDPOINTS: Endpoint[] = [
   { name: 'GET /project/ajax/list?parent= (category, viewer)', path: '/project/ajax/list?parent={category}', target: 'site', as: 'viewer' },
   { name: 'GET /project/<uuid> (project detail, viewer)', path: '/project/{project}', target: 'site', as: 'viewer' },
   { name: 'GET /project/members/<uuid> (members, viewer)', path: '/project/members/{project}', target: 'site', as: 'viewer' },
+  { name: 'GET /timeline/<uuid> (project timeline, viewer)', path: '/timeline/{project}', target: 'site', as: 'viewer' },
+  { name: 'GET /timeline/ajax/detail/<event> (event detail, viewer)', path: '/timeline/ajax/detail/{event}', target: 'site', as: 'viewer' },
+  {
+    name: 'POST /timeline/api/create/<uuid> (addEvent over HTTP, admin)',
+    path: '/timeline/api/create/{postProject}',
+    target: 'site',
+    as: 'admin',
+    post: { accept: TIMELINE_MEDIA_TYPE, body: benchEvent, events: 1 },
+  },
+  {
+    name: `POST /timeline/api/create/<uuid> (addEvent over HTTP, batches of ${BATCH}, admin)`,
+    path: '/timeline/api/create/{postProject}',
+    target: 'site',
+    as: 'admin',
+    post: { accept: TIMELINE_MEDIA_TYPE, body: (n) => Array.from({ length: BATCH }, (_, i) => benchEvent(n * BATCH + i)), events: BATCH },
+  },
 ];
 
 const VIEWER = { username: 'benchviewer', password: 'bench-viewer-password' };
@@ -65,6 +98,8 @@ const { values } = parseArgs({
     categories: { type: 'string', default: '200' },
     /** The viewer gets a guest role in enough categories to see about this many projects. */
     'viewer-projects': { type: 'string', default: '500' },
+    /** Timeline events spread over the projects; default 100,000 when a timeline endpoint is measured, else none. */
+    events: { type: 'string', default: '' },
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '10' },
     json: { type: 'boolean', default: false },
@@ -118,8 +153,35 @@ async function throwawayDatabase(dataDir: string): Promise<{ env: Record<string,
   return { env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() }, drop: () => admin(`DROP DATABASE ${name} WITH (FORCE)`) };
 }
 
-/** Seeds users, projects and the viewer; returns a category and a project the viewer sees. */
-async function seed(env: Record<string, string>): Promise<{ category: string; project: string }> {
+/** What the endpoint paths stand for: see Endpoint.path. */
+interface Seen {
+  category: string;
+  project: string;
+  event: string;
+  postProject: string;
+}
+
+/**
+ * Timeline events over every load project, by the admin and the first load users; returns
+ * the newest event of `projectUuid` the viewer may open (not classified) and a project
+ * for new events away from the one the viewer reads.
+ */
+async function seedEvents(ds: DataSource, count: number, projectUuid: string): Promise<Pick<Seen, 'event' | 'postProject'>> {
+  const projectIds = (await ds.query("SELECT id FROM projectroles_project WHERE type = 'PROJECT' AND title LIKE 'Load project %' ORDER BY id")).map((r: { id: number }) => r.id);
+  const userIds = (await ds.query("SELECT id FROM projectroles_user WHERE username = 'admin' OR username LIKE 'user0000%' ORDER BY id LIMIT 50")).map((r: { id: number }) => r.id);
+  const started = Date.now();
+  await seedBulkEvents(ds, { events: count, projectIds, userIds });
+  say(`  seeded ${count} timeline events over ${projectIds.length} projects in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const [event]: Array<{ sodar_uuid: string }> = await ds.query(
+    'SELECT e.sodar_uuid FROM timeline_event e JOIN projectroles_project p ON p.id = e.project_id WHERE p.sodar_uuid = $1 AND NOT e.classified ORDER BY e.sort_key DESC LIMIT 1',
+    [projectUuid],
+  );
+  const [post]: Array<{ sodar_uuid: string }> = await ds.query("SELECT sodar_uuid FROM projectroles_project WHERE type = 'PROJECT' AND title LIKE 'Load project %' ORDER BY title DESC LIMIT 1");
+  return { event: event?.sodar_uuid ?? '', postProject: post?.sodar_uuid ?? '' };
+}
+
+/** Seeds users, projects, the viewer and `events` timeline events; returns what the paths stand for. */
+async function seed(env: Record<string, string>, events: number): Promise<Seen> {
   const config = loadConfig({ ...env, ADMIN_PASSWORD, LOG_LEVEL: 'error' });
   const logger = createLogger(config.logLevel); // quiet: --json output must stay parseable
   const db = await openSiteDatabase(config, logger, createRegistry(config, new RuleSet()));
@@ -141,36 +203,74 @@ async function seed(env: Record<string, string>): Promise<{ category: string; pr
     for (const category of seen) await assignRole(ds, category, viewer, 'project guest');
     const [project]: Array<{ sodar_uuid: string }> = await ds.query('SELECT sodar_uuid FROM projectroles_project WHERE parent_id = $1 ORDER BY title LIMIT 1', [seen[0]!.id]);
     say(`  the viewer is a guest in ${seen.length} categories (${seen.length * perCategory} projects)`);
-    return { category: seen[0]!.sodar_uuid, project: project!.sodar_uuid };
+    const timeline = events > 0 ? await seedEvents(ds, events, project!.sodar_uuid) : { event: '', postProject: '' };
+    return { category: seen[0]!.sodar_uuid, project: project!.sodar_uuid, ...timeline };
   } finally {
     await ds.destroy();
   }
 }
 
-async function logIn(baseUrl: string, username: string, password: string): Promise<string> {
-  const page = await fetch(`${baseUrl}/login`);
-  const cookie = page.headers.get('set-cookie')?.split(';')[0] ?? '';
-  const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-  const body = new URLSearchParams({ username, password, _csrf: token, next: '/' });
-  const res = await fetch(`${baseUrl}/login`, { method: 'POST', body, headers: { cookie }, redirect: 'manual' });
-  const session = res.headers.get('set-cookie')?.split(';')[0];
-  if (res.status !== 302 || !session) throw new Error(`bench login failed with ${res.status}`);
-  return session;
+/** A logged-in browser: its cookies (session and CSRF) and the CSRF token to repeat. */
+interface Login {
+  cookie: string;
+  csrfToken: string;
 }
 
-async function measure(url: string, headers: Record<string, string>): Promise<{ rps: number; p50: number; p99: number }> {
+/** Keeps the last value of each cookie the answers set. */
+function rememberCookies(jar: Map<string, string>, res: Response): void {
+  for (const line of res.headers.getSetCookie()) {
+    const [pair] = line.split(';');
+    const at = pair!.indexOf('=');
+    jar.set(pair!.slice(0, at), pair!.slice(at + 1));
+  }
+}
+
+async function logIn(baseUrl: string, username: string, password: string): Promise<Login> {
+  const jar = new Map<string, string>();
+  const cookieHeader = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+  const page = await fetch(`${baseUrl}/login`);
+  rememberCookies(jar, page);
+  const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  const body = new URLSearchParams({ username, password, _csrf: token, next: '/' });
+  const res = await fetch(`${baseUrl}/login`, { method: 'POST', body, headers: { cookie: cookieHeader() }, redirect: 'manual' });
+  rememberCookies(jar, res);
+  if (res.status !== 302 || !jar.has('sodar_session')) throw new Error(`bench login failed with ${res.status}`);
+  return { cookie: cookieHeader(), csrfToken: jar.get('csrftoken') ?? token };
+}
+
+/** Headers of `endpoint`'s requests: the user's cookies, and for POSTs the CSRF token and media types. */
+function headersFor(endpoint: Endpoint, login: Login | null): Record<string, string> {
+  if (!login) return {};
+  if (!endpoint.post) return { cookie: login.cookie };
+  return { cookie: login.cookie, 'x-csrftoken': login.csrfToken, 'content-type': 'application/json', accept: endpoint.post.accept };
+}
+
+/** Autocannon options that give each POST a body of its own. */
+function requestsFor(endpoint: Endpoint): Pick<autocannon.Options, 'method' | 'requests'> {
+  const post = endpoint.post;
+  if (!post) return {};
+  let sent = 0;
+  return { method: 'POST', requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: JSON.stringify(post.body((sent += 1))) }) }] };
+}
+
+async function measure(url: string, headers: Record<string, string>, endpoint: Endpoint): Promise<{ rps: number; p50: number; p99: number }> {
   const connections = Number(values.connections);
   // Unrecorded load first, so the JIT and caches are warm as in a running site.
-  await autocannon({ url, headers, connections, duration: 3 });
-  const result = await autocannon({ url, headers, connections, duration: Number(values.duration) });
+  await autocannon({ url, headers, connections, duration: 3, ...requestsFor(endpoint) });
+  const result = await autocannon({ url, headers, connections, duration: Number(values.duration), ...requestsFor(endpoint) });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
 /** SQL statements of one request in the steady state (the second of two: the first may fill caches). */
-async function queriesPerRequest(url: string, headers: Record<string, string>): Promise<number | null> {
-  await fetch(url, { headers });
-  const header = (await fetch(url, { headers })).headers.get('x-query-count');
+async function queriesPerRequest(url: string, headers: Record<string, string>, endpoint: Endpoint): Promise<number | null> {
+  const send = async (n: number) => {
+    const res = await fetch(url, endpoint.post ? { method: 'POST', headers, body: JSON.stringify(endpoint.post.body(-n)) } : { headers });
+    if (!res.ok) throw new Error(`${url}: answered ${res.status} ${(await res.text()).slice(0, 200)}`);
+    return res;
+  };
+  await send(1);
+  const header = (await send(2)).headers.get('x-query-count');
   return header === null ? null : Number(header);
 }
 
@@ -182,6 +282,13 @@ function printTable(rows: Row[]): void {
   console.log(format(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const line of lines) console.log(format(line));
+  for (const row of rows) if (row.events_per_s !== undefined) console.log(`${row.endpoint}: ${row.events_per_s.toFixed(0)} events/s`);
+}
+
+/** --events, or 100,000 when a timeline endpoint is measured and none otherwise. */
+function eventCount(chosen: Endpoint[]): number {
+  if (values.events !== '') return Number(values.events);
+  return chosen.some((e) => e.path.startsWith('/timeline/')) ? 100_000 : 0;
 }
 
 async function main(): Promise<void> {
@@ -189,28 +296,35 @@ async function main(): Promise<void> {
   const database = await throwawayDatabase(dataDir);
   const children: ChildProcess[] = [];
   try {
-    say(`Seeding ${values.users} users and ${values.projects} projects...`);
-    const seen = await seed(database.env);
+    const chosen = ENDPOINTS.filter((e) => e.target === 'bare' || e.name.includes(values.only));
+    const events = eventCount(chosen);
+    say(`Seeding ${values.users} users, ${values.projects} projects and ${events} timeline events...`);
+    const seen = await seed(database.env, events);
     const [sitePort, barePort] = [await freePort(), await freePort()];
     const siteEnv = { ...database.env, PORT: String(sitePort), LOG_LEVEL: 'warn', QUERY_COUNT_HEADER: 'true', PLUGIN_DIRS: '' };
     children.push(spawnTsx('app/main.ts', [], siteEnv), spawnTsx('scripts/bench-bare.ts', [String(barePort)], {}));
     const bases = { site: `http://127.0.0.1:${sitePort}`, bare: `http://127.0.0.1:${barePort}` };
     await Promise.all([waitFor(`${bases.site}/healthz`), waitFor(`${bases.bare}/bare`)]);
-    const cookies = {
-      anonymous: '',
+    const logins = {
+      anonymous: null,
       admin: await logIn(bases.site, 'admin', ADMIN_PASSWORD),
       viewer: await logIn(bases.site, VIEWER.username, VIEWER.password),
     };
 
     const rows: Row[] = [];
-    const chosen = ENDPOINTS.filter((e) => e.target === 'bare' || e.name.includes(values.only));
     for (const endpoint of chosen) {
-      const url = bases[endpoint.target] + endpoint.path.replace('{category}', seen.category).replace('{project}', seen.project);
-      const headers: Record<string, string> = endpoint.as === 'anonymous' ? {} : { cookie: cookies[endpoint.as] };
+      const path = endpoint.path.replace(/\{(category|project|event|postProject)\}/g, (_match, key: keyof Seen) => {
+        if (!seen[key]) throw new Error(`${endpoint.name} needs timeline events: run with --events above 0`);
+        return seen[key];
+      });
+      const url = bases[endpoint.target] + path;
+      const headers = headersFor(endpoint, logins[endpoint.as]);
       say(`Loading ${endpoint.name} for ${values.duration} s...`);
-      const sql = await queriesPerRequest(url, headers);
-      const { rps, p50, p99 } = await measure(url, headers);
-      rows.push({ endpoint: endpoint.name, rps, p50_ms: p50, p99_ms: p99, sql_queries: sql, vs_bare: rps / (rows[0]?.rps ?? rps) });
+      const sql = await queriesPerRequest(url, headers, endpoint);
+      const { rps, p50, p99 } = await measure(url, headers, endpoint);
+      const row: Row = { endpoint: endpoint.name, rps, p50_ms: p50, p99_ms: p99, sql_queries: sql, vs_bare: rps / (rows[0]?.rps ?? rps) };
+      if (endpoint.post) row.events_per_s = rps * endpoint.post.events; // each answered request (201) recorded them all
+      rows.push(row);
     }
     if (values.json) console.log(JSON.stringify(rows, null, 2));
     else printTable(rows);

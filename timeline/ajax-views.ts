@@ -90,7 +90,7 @@ export function statusExtraAjax(deps: TimelineViewDeps) {
 
 /** Rows as the list template renders them, for live updates and the project card. */
 async function rowsJson(deps: TimelineViewDeps, req: Request, rows: EventRow[]) {
-  const events = await listedEvents(deps, rows, req.user ?? null);
+  const events = await listedEvents(deps, rows, req);
   return events.map(({ row, description, statusClass }) => ({
     group: row.group_uuid,
     event: row.sodar_uuid,

@@ -5,7 +5,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { BadInputError, PermissionDeniedError } from '../app/errors';
 import { negotiateVersion, requireApiUser, type MediaTypeSpec } from '../app/rest';
-import type { TimelineAPI } from './api';
+import type { User } from '../projectroles/entities';
+import type { AddEventInput, TimelineAPI } from './api';
 import { eventAccess } from './ajax-views';
 import type { ExtraData, StatusType, TimelineEventObjectRef, TimelineEventStatus } from './entities';
 import { objectRefsOf, statusesOf, type EventRow } from './queries';
@@ -85,8 +86,9 @@ async function listResponse(deps: TimelineViewDeps, req: Request, res: Response,
      FROM timeline_event e
      LEFT JOIN projectroles_project p ON p.id = e.project_id
      LEFT JOIN projectroles_user u ON u.id = e.user_id
-     WHERE e.project_id IS NOT DISTINCT FROM $1 AND ($2 OR NOT e.classified)
+     WHERE ${where.project === null ? 'e.project_id IS NULL AND $1::int IS NULL' : 'e.project_id = $1'} AND ($2 OR NOT e.classified)
      ORDER BY e.id DESC LIMIT $3 OFFSET $4`,
+    // "IS NOT DISTINCT FROM $1" would serve both, but no index can answer it.
     [where.project, classified, REST_PAGE_SIZE, offset],
   );
   const results = await serializeEvents(deps, rows, showExtra);
@@ -120,42 +122,71 @@ export function apiRetrieve(deps: TimelineViewDeps): Handler {
   };
 }
 
-function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+function optionalString(body: Record<string, unknown>, field: string, label = field): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new BadInputError(`${field}: must be a string`);
+  if (typeof value !== 'string') throw new BadInputError(`${label}: must be a string`);
   return value;
 }
 
-function optionalObject(body: Record<string, unknown>, field: string): ExtraData | undefined {
+function optionalObject(body: Record<string, unknown>, field: string, label = field): ExtraData | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) throw new BadInputError(`${field}: must be a JSON object`);
+  if (typeof value !== 'object' || Array.isArray(value)) throw new BadInputError(`${label}: must be a JSON object`);
   return value as ExtraData;
 }
 
+/** Events one create request may carry (a JSON array), so scripts can send a batch at once. */
+export const MAX_EVENTS_PER_REQUEST = 100;
+
+/** One event of a create request, checked field by field; `at` names it in errors. */
+function eventInput(body: unknown, at: string, project: AddEventInput['project'], user: User): AddEventInput {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadInputError(`${at}must be a JSON object`);
+  const fields = body as Record<string, unknown>;
+  const field = (name: string) => `${at}${name}`;
+  const eventName = optionalString(fields, 'event_name', field('event_name'));
+  if (!eventName) throw new BadInputError(`${field('event_name')}: required`);
+  const classified = fields.classified ?? false;
+  if (typeof classified !== 'boolean') throw new BadInputError(`${field('classified')}: must be true or false`);
+  return {
+    project,
+    app: optionalString(fields, 'app', field('app')) ?? 'timeline',
+    user,
+    eventName,
+    description: optionalString(fields, 'description', field('description')) ?? '',
+    classified,
+    extraData: optionalObject(fields, 'extra_data', field('extra_data')),
+    statusType: optionalString(fields, 'status_type', field('status_type')) as StatusType | undefined,
+    statusDesc: optionalString(fields, 'status_desc', field('status_desc')),
+    statusExtraData: optionalObject(fields, 'status_extra_data', field('status_extra_data')),
+  };
+}
+
+/**
+ * Records one event (a JSON object) or a batch (an array of up to MAX_EVENTS_PER_REQUEST,
+ * all or none: one transaction). Answers 201 with what it recorded, in the same shape.
+ */
 export function apiCreate(deps: TimelineViewDeps, api: () => TimelineAPI): Handler {
   return async (req, res) => {
     if (!req.user) throw new PermissionDeniedError(); // the rule needs a role; this keeps the types honest
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const eventName = optionalString(body, 'event_name');
-    if (!eventName) throw new BadInputError('event_name: required');
-    const classified = body.classified ?? false;
-    if (typeof classified !== 'boolean') throw new BadInputError('classified: must be true or false');
-    const handle = await api().addEvent({
-      project: req.project!,
-      app: optionalString(body, 'app') ?? 'timeline',
-      user: req.user!,
-      eventName,
-      description: optionalString(body, 'description') ?? '',
-      classified,
-      extraData: optionalObject(body, 'extra_data'),
-      statusType: optionalString(body, 'status_type') as StatusType | undefined,
-      statusDesc: optionalString(body, 'status_desc'),
-      statusExtraData: optionalObject(body, 'status_extra_data'),
-    });
-    res.status(201).json({ sodar_uuid: handle.event.sodar_uuid, project: req.project!.sodar_uuid, event_name: handle.event.event_name });
+    const batch = Array.isArray(req.body);
+    const bodies: unknown[] = batch ? (req.body as unknown[]) : [req.body ?? {}];
+    if (bodies.length === 0 || bodies.length > MAX_EVENTS_PER_REQUEST) throw new BadInputError(`a batch holds 1 to ${MAX_EVENTS_PER_REQUEST} events (got ${bodies.length})`);
+    const inputs = bodies.map((body, i) => eventInput(body, batch ? `[${i}].` : '', req.project!, req.user!));
+    const handles =
+      inputs.length === 1
+        ? [await api().addEvent(inputs[0]!)]
+        : await deps.dataSource.transaction((manager) => sequentially(inputs.map((input) => () => api().addEvent({ ...input, manager }))));
+    const created = handles.map((h) => ({ sodar_uuid: h.event.sodar_uuid, project: req.project!.sodar_uuid, event_name: h.event.event_name }));
+    res.status(201).json(batch ? created : created[0]);
   };
+}
+
+/** Runs the steps one after another (a transaction's statements cannot overlap). */
+async function sequentially<T>(steps: Array<() => Promise<T>>): Promise<T[]> {
+  const results: T[] = [];
+  for (const step of steps) results.push(await step());
+  return results;
 }
 
 export { rest };

@@ -9,13 +9,13 @@
 import type { DataSource } from 'typeorm';
 import type { User } from '../projectroles/entities';
 import type { PluginObjectLink, PluginPoint } from '../projectroles/plugin-points';
-import { loadProjectAccess } from '../projectroles/project-rules';
-import { projectsByUuid } from '../projectroles/projects';
+import { loadProjectAccess, type ProjectAccess } from '../projectroles/project-rules';
+import { projectsByUuid, type ProjectRow } from '../projectroles/projects';
 import type { PluginRegistry } from '../projectroles/registry';
 import type { RuleSet } from '../projectroles/rules';
 import { objectLink } from './api';
 import type { TimelineEvent, TimelineEventObjectRef } from './entities';
-import { objectRefsOf } from './queries';
+import { describedRefsOf, type DescribedRef } from './queries';
 
 const LABEL_PATTERN = /\{'?(.*?)'?\}/g;
 const HAS_LABEL = /\{.*?\}/;
@@ -49,16 +49,19 @@ interface Lookups {
   links: Map<string, PluginObjectLink | null>;
 }
 
-async function loadLookups(deps: DescribeDeps, events: DescribedEvent[], refs: TimelineEventObjectRef[], user: User | null): Promise<Lookups> {
-  const uuidsOf = (model: string) => [...new Set(refs.filter((r) => r.object_model === model && r.object_uuid).map((r) => r.object_uuid!))];
-  const userUuids = uuidsOf('User');
-  const projectUuids = uuidsOf('Project');
-  const users: Array<Pick<User, 'sodar_uuid' | 'username' | 'name'>> = userUuids.length
-    ? await deps.dataSource.query('SELECT sodar_uuid, username, name FROM projectroles_user WHERE sodar_uuid = ANY ($1::uuid[])', [userUuids])
-    : [];
+/** A project whose access the caller has already loaded (the page's own). */
+export interface KnownProject {
+  project: ProjectRow;
+  access: ProjectAccess | undefined;
+}
+
+async function loadLookups(deps: DescribeDeps, events: DescribedEvent[], refs: DescribedRef[], user: User | null, known: KnownProject | null): Promise<Lookups> {
+  const projectUuids = [...new Set(refs.filter((r) => r.object_model === 'Project' && r.object_uuid && r.object_uuid !== known?.project.sodar_uuid).map((r) => r.object_uuid!))];
+  const users = refs.filter((r) => r.user_username !== null).map((r) => ({ sodar_uuid: r.object_uuid!, username: r.user_username!, name: r.user_name ?? '' }));
   const projects = projectUuids.length ? await projectsByUuid(deps.dataSource, projectUuids) : [];
   const access = projects.length ? await loadProjectAccess(deps.dataSource, user, projects) : new Map();
   const projectInfo = new Map<string, { title: string; canView: boolean }>();
+  if (known) projectInfo.set(known.project.sodar_uuid, { title: known.project.title, canView: await deps.rules.test('projectroles.view_project', user, known.access) });
   for (const project of projects) {
     projectInfo.set(project.sodar_uuid, { title: project.title, canView: await deps.rules.test('projectroles.view_project', user, access.get(project.id)) });
   }
@@ -119,10 +122,10 @@ function renderOne(event: DescribedEvent, refs: TimelineEventObjectRef[], regist
 }
 
 /** Renders the descriptions of `events` for `user`; keyed by event id. */
-export async function describeEvents(deps: DescribeDeps, events: DescribedEvent[], user: User | null): Promise<Map<number, string>> {
+export async function describeEvents(deps: DescribeDeps, events: DescribedEvent[], user: User | null, known: KnownProject | null = null): Promise<Map<number, string>> {
   const referencing = events.filter((e) => HAS_LABEL.test(e.description));
-  const refs = await objectRefsOf(deps.dataSource, referencing.map((e) => e.id));
-  const lookups = await loadLookups(deps, events, refs, user);
+  const refs = await describedRefsOf(deps.dataSource, referencing.map((e) => e.id));
+  const lookups = await loadLookups(deps, events, refs, user, known);
   const refsByEvent = new Map<number, TimelineEventObjectRef[]>();
   for (const ref of refs) refsByEvent.set(ref.event_id, [...(refsByEvent.get(ref.event_id) ?? []), ref]);
   return new Map(events.map((e) => [e.id, renderOne(e, refsByEvent.get(e.id) ?? [], deps.registry, lookups)]));

@@ -32,6 +32,8 @@ export class Timeline1764000100000 implements MigrationInterface {
     await db.query('CREATE INDEX timeline_event_project_list ON timeline_event (project_id, sort_key DESC) WHERE repeat_of_id IS NULL');
     await db.query('CREATE INDEX timeline_event_site_list ON timeline_event (sort_key DESC) WHERE repeat_of_id IS NULL');
     await db.query('CREATE INDEX timeline_event_repeat ON timeline_event (repeat_key, sort_key DESC) WHERE repeat_of_id IS NULL AND repeat_key IS NOT NULL');
+    // The REST list pages through every event of a project (repeats too), newest first.
+    await db.query('CREATE INDEX timeline_event_project_all ON timeline_event (project_id, id DESC)');
     await db.query('CREATE INDEX timeline_event_repeat_of ON timeline_event (repeat_of_id) WHERE repeat_of_id IS NOT NULL');
     await db.query('CREATE INDEX timeline_event_user ON timeline_event (user_id)');
     await db.query(`

@@ -98,6 +98,24 @@ export function objectRefsOf(db: Queryable, eventIds: number[]): Promise<Timelin
   return db.query('SELECT * FROM timeline_eventobjectref WHERE event_id = ANY ($1::int[]) ORDER BY id', [eventIds]);
 }
 
+/** A reference with, for User references, the user it names (null when deleted). */
+export interface DescribedRef extends TimelineEventObjectRef {
+  user_username: string | null;
+  user_name: string | null;
+}
+
+/** References of the events, users already joined in (one statement for both). */
+export function describedRefsOf(db: Queryable, eventIds: number[]): Promise<DescribedRef[]> {
+  if (eventIds.length === 0) return Promise.resolve([]);
+  return db.query(
+    `SELECT r.*, u.username AS user_username, u.name AS user_name
+     FROM timeline_eventobjectref r
+     LEFT JOIN projectroles_user u ON r.object_model = 'User' AND u.sodar_uuid = r.object_uuid
+     WHERE r.event_id = ANY ($1::int[]) ORDER BY r.id`,
+    [eventIds],
+  );
+}
+
 export function statusesOf(db: Queryable, eventIds: number[]): Promise<TimelineEventStatus[]> {
   if (eventIds.length === 0) return Promise.resolve([]);
   return db.query('SELECT * FROM timeline_eventstatus WHERE event_id = ANY ($1::int[]) ORDER BY id DESC', [eventIds]);

@@ -5,7 +5,6 @@
 import type { Request, Response } from 'express';
 import { BadInputError } from '../app/errors';
 import { renderPage } from '../app/pages';
-import type { User } from '../projectroles/entities';
 import { projectAppLinks } from '../projectroles/app-links';
 import type { ObjectRef } from './api';
 import { describeEvents, type DescribeDeps } from './description';
@@ -29,8 +28,10 @@ export interface ListedEvent {
   statusClass: string;
 }
 
-export async function listedEvents(deps: TimelineViewDeps, rows: EventRow[], user: User | null): Promise<ListedEvent[]> {
-  const descriptions = await describeEvents(deps, rows, user);
+/** `req`: its project (a project page's) is known already, so references to it cost no query. */
+export async function listedEvents(deps: TimelineViewDeps, rows: EventRow[], req: Request): Promise<ListedEvent[]> {
+  const known = req.project ? { project: req.project, access: req.projectAccess } : null;
+  const descriptions = await describeEvents(deps, rows, req.user ?? null, known);
   return rows.map((row) => ({ row, description: descriptions.get(row.id)!, statusClass: row.status_type ? STATUS_CLASSES[row.status_type] : 'bg-secondary' }));
 }
 
@@ -44,7 +45,7 @@ interface ListPage {
 }
 
 async function renderList(deps: TimelineViewDeps, req: Request, res: Response, page: ListPage): Promise<void> {
-  const events = await listedEvents(deps, page.rows, req.user ?? null);
+  const events = await listedEvents(deps, page.rows, req);
   const last = page.rows.at(-1);
   const next = page.rows.length === PAGE_SIZE && last ? `?before=${last.group_sort_key}` : null;
   renderPage(req, res, 'timeline/list', {
