@@ -39,7 +39,8 @@ export interface DescribeDeps {
   rules: RuleSet;
 }
 
-type DescribedEvent = Pick<TimelineEvent, 'id' | 'app' | 'plugin' | 'description' | 'project_id'> & { project_uuid?: string | null };
+/** `refs`: the event's references when the caller loaded them with it (list rows do). */
+type DescribedEvent = Pick<TimelineEvent, 'id' | 'app' | 'plugin' | 'description' | 'project_id'> & { project_uuid?: string | null; refs?: DescribedRef[] | null };
 
 /** What the references of a page of events point at, loaded in a fixed number of queries. */
 interface Lookups {
@@ -124,7 +125,9 @@ function renderOne(event: DescribedEvent, refs: TimelineEventObjectRef[], regist
 /** Renders the descriptions of `events` for `user`; keyed by event id. */
 export async function describeEvents(deps: DescribeDeps, events: DescribedEvent[], user: User | null, known: KnownProject | null = null): Promise<Map<number, string>> {
   const referencing = events.filter((e) => HAS_LABEL.test(e.description));
-  const refs = await describedRefsOf(deps.dataSource, referencing.map((e) => e.id));
+  const unloaded = referencing.filter((e) => e.refs === undefined);
+  const loaded = referencing.flatMap((e) => e.refs ?? []);
+  const refs = unloaded.length ? [...loaded, ...(await describedRefsOf(deps.dataSource, unloaded.map((e) => e.id)))] : loaded;
   const lookups = await loadLookups(deps, events, refs, user, known);
   const refsByEvent = new Map<number, TimelineEventObjectRef[]>();
   for (const ref of refs) refsByEvent.set(ref.event_id, [...(refsByEvent.get(ref.event_id) ?? []), ref]);

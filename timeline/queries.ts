@@ -26,6 +26,8 @@ export interface EventRow extends TimelineEvent {
   status_type: StatusType | null;
   status_description: string | null;
   status_timestamp: Date | null;
+  /** The shown event's object references, users joined in (null without any): descriptions need no query of their own. */
+  refs: DescribedRef[] | null;
   /** The group's first event and its place in the list. */
   group_uuid: string;
   group_sort_key: number;
@@ -36,7 +38,7 @@ type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
 /** The event shown for a group (its latest), with user, project and current status. */
 const ROW_SELECT = `
-  SELECT e.*, h.sodar_uuid AS group_uuid, h.sort_key AS group_sort_key, h.repeat_count AS group_count,
+  SELECT e.*, refs.refs, h.sodar_uuid AS group_uuid, h.sort_key AS group_sort_key, h.repeat_count AS group_count,
     p.sodar_uuid AS project_uuid, p.title AS project_title,
     u.username, u.name AS user_name, u.sodar_uuid AS user_uuid,
     st.status_type, st.description AS status_description, st.timestamp AS status_timestamp
@@ -46,7 +48,15 @@ const ROW_SELECT = `
   LEFT JOIN projectroles_user u ON u.id = e.user_id
   LEFT JOIN LATERAL (
     SELECT s.status_type, s.description, s.timestamp FROM timeline_eventstatus s
-    WHERE s.event_id = e.id ORDER BY s.id DESC LIMIT 1) st ON true`;
+    WHERE s.event_id = e.id ORDER BY s.id DESC LIMIT 1) st ON true
+  LEFT JOIN LATERAL (
+    SELECT json_agg(json_build_object(
+             'id', r.id, 'sodar_uuid', r.sodar_uuid, 'event_id', r.event_id, 'label', r.label, 'name', r.name,
+             'object_model', r.object_model, 'object_uuid', r.object_uuid, 'user_username', ru.username, 'user_name', ru.name)
+           ORDER BY r.id) AS refs
+    FROM timeline_eventobjectref r
+    LEFT JOIN projectroles_user ru ON r.object_model = 'User' AND ru.sodar_uuid = r.object_uuid
+    WHERE r.event_id = e.id) refs ON true`;
 
 /** Which groups a list shows: one project's, the site-wide ones, or all. */
 export type EventScope = { project: number } | 'site' | 'all';
