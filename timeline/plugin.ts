@@ -93,28 +93,28 @@ export class TimelineProjectApp extends ProjectAppPluginPoint {
   /** Handlers look their dependencies up when called: they exist only once the plugin started. */
   private routes(): PluginRoute[] {
     const deps = () => this.started();
-    const page = (make: (d: TimelineViewDeps) => (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response) => make(deps())(req, res);
-    const site = { params: { object_model: OBJECT_MODEL } };
+    const withDeps = (make: (d: TimelineViewDeps) => (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response) => make(deps())(req, res);
+    const modelParam = { params: { object_model: OBJECT_MODEL } };
     return [
       // Fixed paths before /:project.
-      { name: 'list_site', method: 'get', path: '/site', kind: 'page', permission: 'timeline.view_site_timeline', handler: page((d) => siteListPage(d, 'site')) },
-      { name: 'list_admin', method: 'get', path: '/site/all', kind: 'page', permission: 'timeline.view_site_admin', handler: page((d) => siteListPage(d, 'all')) },
-      { name: 'list_object_site', method: 'get', path: '/site/:object_model/:object_uuid', kind: 'page', permission: 'timeline.view_site_timeline', ...site, handler: page(siteObjectListPage) },
+      { name: 'list_site', method: 'get', path: '/site', kind: 'page', permission: 'timeline.view_site_timeline', handler: withDeps((d) => siteListPage(d, 'site')) },
+      { name: 'list_admin', method: 'get', path: '/site/all', kind: 'page', permission: 'timeline.view_site_admin', handler: withDeps((d) => siteListPage(d, 'all')) },
+      { name: 'list_object_site', method: 'get', path: '/site/:object_model/:object_uuid', kind: 'page', permission: 'timeline.view_site_timeline', ...modelParam, handler: withDeps(siteObjectListPage) },
       { name: 'api_list_site', method: 'get', path: '/api/list/site', kind: 'page', permission: null, handler: rest((req, res) => apiListSite(deps())(req, res)) },
       { name: 'api_retrieve', method: 'get', path: '/api/retrieve/:timelineevent', kind: 'page', permission: null, handler: rest((req, res) => apiRetrieve(deps())(req, res)) },
       { name: 'api_list_project', method: 'get', path: '/api/list/:project', kind: 'page', handler: rest((req, res) => apiListProject(deps())(req, res), { inProject: true }) },
       { name: 'api_create', method: 'post', path: '/api/create/:project', kind: 'page', permission: 'timeline.create_event', handler: rest((req, res) => apiCreate(deps(), () => deps().api)(req, res), { inProject: true }) },
-      { name: 'ajax_detail_site', method: 'get', path: '/detail/site/:timelineevent', kind: 'ajax', permission: null, handler: page(detailAjax) },
-      { name: 'ajax_detail_project', anonymous: true, method: 'get', path: '/detail/:timelineevent', kind: 'ajax', permission: null, handler: page(detailAjax) },
-      { name: 'ajax_extra_status', anonymous: true, method: 'get', path: '/extra/status/:eventstatus', kind: 'ajax', permission: null, handler: page(statusExtraAjax) },
-      { name: 'ajax_extra_site', method: 'get', path: '/extra/site/:timelineevent', kind: 'ajax', permission: null, handler: page(extraAjax) },
-      { name: 'ajax_extra_project', anonymous: true, method: 'get', path: '/extra/:timelineevent', kind: 'ajax', permission: null, handler: page(extraAjax) },
-      { name: 'ajax_row', method: 'get', path: '/row/:project/:timelineevent', kind: 'ajax', handler: page(rowAjax) },
-      { name: 'ajax_card', method: 'get', path: '/card/:project', kind: 'ajax', handler: page(cardAjax) },
+      { name: 'ajax_detail_site', method: 'get', path: '/detail/site/:timelineevent', kind: 'ajax', permission: null, handler: withDeps(detailAjax) },
+      { name: 'ajax_detail_project', anonymous: true, method: 'get', path: '/detail/:timelineevent', kind: 'ajax', permission: null, handler: withDeps(detailAjax) },
+      { name: 'ajax_extra_status', anonymous: true, method: 'get', path: '/extra/status/:eventstatus', kind: 'ajax', permission: null, handler: withDeps(statusExtraAjax) },
+      { name: 'ajax_extra_site', method: 'get', path: '/extra/site/:timelineevent', kind: 'ajax', permission: null, handler: withDeps(extraAjax) },
+      { name: 'ajax_extra_project', anonymous: true, method: 'get', path: '/extra/:timelineevent', kind: 'ajax', permission: null, handler: withDeps(extraAjax) },
+      { name: 'ajax_row', method: 'get', path: '/row/:project/:timelineevent', kind: 'ajax', handler: withDeps(rowAjax) },
+      { name: 'ajax_card', method: 'get', path: '/card/:project', kind: 'ajax', handler: withDeps(cardAjax) },
       { name: 'ajax_live', method: 'get', path: '/live/:project', kind: 'ajax', handler: (req, res) => liveAjax(deps().live)(req, res) },
       // Last: /:project/... would also match /ajax/... and /api/... paths.
-      { name: 'list_project', method: 'get', path: '/:project', kind: 'page', handler: page(projectListPage) },
-      { name: 'list_object', method: 'get', path: '/:project/:object_model/:object_uuid', kind: 'page', ...site, handler: page(objectListPage) },
+      { name: 'list_project', method: 'get', path: '/:project', kind: 'page', handler: withDeps(projectListPage) },
+      { name: 'list_object', method: 'get', path: '/:project/:object_model/:object_uuid', kind: 'page', ...modelParam, handler: withDeps(objectListPage) },
     ];
   }
 
