@@ -108,6 +108,8 @@ async function openEmbedded(embeddedPath: string): Promise<PGlite> {
  * parameters (BEGIN, COMMIT, DDL) go as they are.
  */
 class PreparingClient extends Client {
+  // pg's query() has a dozen overloads and no override can restate them all in TypeScript:
+  // this one receives and passes on pg's own arguments, hence the casts to its signature.
   override query(...args: unknown[]): never {
     const [text, values] = args;
     if (typeof text === 'string' && Array.isArray(values) && values.length > 0) {

@@ -2,6 +2,8 @@
  * Builds the Express application from its parts; listening is main.ts's job, so tests
  * use the same app in-process with supertest.
  */
+import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
@@ -49,18 +51,16 @@ export interface BuiltApp {
  * request, so each request only copies a fixed list instead of running helmet's dozen steps.
  */
 function securityHeaders(config: Config) {
-  const headers: Array<[string, string]> = [];
-  const recorder = {
-    setHeader: (name: string, value: string) => headers.push([name, value]),
-    removeHeader: () => undefined,
-  };
+  // Run helmet once on a response that goes nowhere and keep what it set.
+  const probe = new http.ServerResponse(new http.IncomingMessage(new net.Socket()));
   helmet({
     contentSecurityPolicy: {
       // Only the app's own origin; upgrading to https would break plain-http local use.
       directives: { 'upgrade-insecure-requests': config.trustProxy ? [] : null },
     },
     strictTransportSecurity: config.trustProxy,
-  })({} as express.Request, recorder as unknown as express.Response, () => undefined);
+  })(probe.req, probe, () => undefined);
+  const headers = Object.entries(probe.getHeaders()).flatMap(([name, value]) => (value === undefined ? [] : [[name, value] as const]));
   return (_req: express.Request, res: express.Response, next: express.NextFunction): void => {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();

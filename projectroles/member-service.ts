@@ -12,7 +12,7 @@ import type { Project, RoleName, User } from './entities';
 import { runModifyHooks } from './modify-hooks';
 import type { PluginRegistry } from './registry';
 import { effectiveRoles } from './roles';
-import { ownerTransferred, roleDeleted, roleSet } from './timeline-events';
+import { ownerTransferred, roleChanged } from './timeline-events';
 
 export interface AssignmentRow {
   id: number;
@@ -86,7 +86,7 @@ export async function addMember(deps: MemberDeps, project: Project, user: User, 
     const role = await checkRole(deps, manager, project, user.id, roleName, null);
     const uuid = uuid4();
     await manager.query('INSERT INTO projectroles_roleassignment (sodar_uuid, project_id, user_id, role_id) VALUES ($1, $2, $3, $4)', [uuid, project.id, user.id, role.id]);
-    await roleSet(deps.registry, manager, actor, project, user.id, roleName, false);
+    await roleChanged(deps.registry, manager, actor, project, user.id, roleName, 'create');
     await runModifyHooks(deps.registry, 'RoleModify', { action: 'CREATE', manager, project, user, role: roleName });
     return uuid;
   });
@@ -97,7 +97,7 @@ export async function changeMember(deps: MemberDeps, project: Project, assignmen
   await deps.dataSource.transaction(async (manager) => {
     const role = await checkRole(deps, manager, project, assignment.user_id, roleName, assignment);
     await manager.query('UPDATE projectroles_roleassignment SET role_id = $2 WHERE id = $1', [assignment.id, role.id]);
-    await roleSet(deps.registry, manager, actor, project, assignment.user_id, roleName, true);
+    await roleChanged(deps.registry, manager, actor, project, assignment.user_id, roleName, 'update');
     await runModifyHooks(deps.registry, 'RoleModify', { action: 'UPDATE', manager, project, assignment, role: roleName, oldRole: assignment.role });
   });
 }
@@ -106,7 +106,7 @@ export async function removeMember(deps: MemberDeps, project: Project, assignmen
   if (assignment.role === 'project owner') throw new BadInputError('The owner cannot be removed; transfer ownership first');
   await deps.dataSource.transaction(async (manager) => {
     await manager.query('DELETE FROM projectroles_roleassignment WHERE id = $1', [assignment.id]);
-    await roleDeleted(deps.registry, manager, actor, project, assignment.user_id, assignment.role);
+    await roleChanged(deps.registry, manager, actor, project, assignment.user_id, assignment.role, 'delete');
     await runModifyHooks(deps.registry, 'RoleDelete', { action: 'DELETE', manager, project, assignment });
   });
 }

@@ -53,6 +53,8 @@ export const isProjectOwner = hasRole('project owner');
 export const isProjectDelegate = hasRole('project delegate');
 export const isProjectContributor = hasRole('project contributor');
 export const isProjectGuest: Predicate = (user, object) => access(object).publicRole === 'project guest' || hasRole('project guest')(user, object);
+/** SODAR's can_modify_project_data, for apps: the project is not archived (site read-only mode comes later). */
+export const canModifyProjectData: Predicate = (_user, object) => !access(object).project.archive;
 export const isProjectViewer: Predicate = (user, object) => access(object).publicRole === 'project viewer' || hasRole('project viewer')(user, object);
 /** Public access grants a role to authenticated users, and to anonymous ones only when allowed. */
 function canViewProject(allowAnonymous: boolean): Predicate {

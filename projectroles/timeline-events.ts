@@ -81,23 +81,19 @@ export async function projectDeleted(registry: PluginRegistry, manager: EntityMa
   });
 }
 
-export async function roleSet(registry: PluginRegistry, manager: EntityManager, actor: Actor, project: Project, userId: number, role: RoleName, update: boolean): Promise<void> {
-  const user = await personById(manager, userId);
-  await record(registry, manager, actor, {
-    project,
-    eventName: update ? 'role_update' : 'role_create',
-    description: `${update ? 'update role to' : 'create role'} "${role}" for {user}`,
-    objects: [person('user', user)],
-    extraData: { user: user.username, role },
-  });
-}
+const ROLE_EVENTS = {
+  create: (role: RoleName) => `create role "${role}" for {user}`,
+  update: (role: RoleName) => `update role to "${role}" for {user}`,
+  delete: (role: RoleName) => `delete role "${role}" from {user}`,
+};
 
-export async function roleDeleted(registry: PluginRegistry, manager: EntityManager, actor: Actor, project: Project, userId: number, role: RoleName): Promise<void> {
+/** role_create, role_update or role_delete for the user with id `userId`. */
+export async function roleChanged(registry: PluginRegistry, manager: EntityManager, actor: Actor, project: Project, userId: number, role: RoleName, change: keyof typeof ROLE_EVENTS): Promise<void> {
   const user = await personById(manager, userId);
   await record(registry, manager, actor, {
     project,
-    eventName: 'role_delete',
-    description: `delete role "${role}" from {user}`,
+    eventName: `role_${change}`,
+    description: ROLE_EVENTS[change](role),
     objects: [person('user', user)],
     extraData: { user: user.username, role },
   });

@@ -6,9 +6,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { BadInputError, PermissionDeniedError } from '../app/errors';
 import { negotiateVersion, requireApiUser, type MediaTypeSpec } from '../app/rest';
 import type { User } from '../projectroles/entities';
-import type { AddEventInput, TimelineAPI } from './api';
+import { statusTypeOf, type AddEventInput, type TimelineAPI } from './api';
 import { eventAccess } from './ajax-views';
-import type { ExtraData, StatusType, TimelineEventObjectRef, TimelineEventStatus } from './entities';
+import type { ExtraData, TimelineEventObjectRef, TimelineEventStatus } from './entities';
 import { objectRefsOf, statusesOf, type EventRow } from './queries';
 import type { TimelineViewDeps } from './views';
 
@@ -156,7 +156,7 @@ function eventInput(body: unknown, at: string, project: AddEventInput['project']
     description: optionalString(fields, 'description', field('description')) ?? '',
     classified,
     extraData: optionalObject(fields, 'extra_data', field('extra_data')),
-    statusType: optionalString(fields, 'status_type', field('status_type')) as StatusType | undefined,
+    statusType: fields.status_type === undefined || fields.status_type === null ? undefined : statusTypeOf(fields.status_type, field('status_type')),
     statusDesc: optionalString(fields, 'status_desc', field('status_desc')),
     statusExtraData: optionalObject(fields, 'status_extra_data', field('status_extra_data')),
   };

@@ -66,6 +66,12 @@ function isStatusType(value: unknown): value is StatusType {
   return typeof value === 'string' && Object.hasOwn(STATUS_DESCRIPTIONS, value);
 }
 
+/** The status type `value` names; a 400 naming the valid ones otherwise. */
+export function statusTypeOf(value: unknown, field = 'status_type'): StatusType {
+  if (isStatusType(value)) return value;
+  throw new BadInputError(`${field}: "${String(value)}" is not one of ${Object.keys(STATUS_DESCRIPTIONS).join(', ')}`);
+}
+
 function objectRows(objects: EventObject[]) {
   return objects.map((o) => ({ uuid: uuidv4(), label: o.label, name: o.name.trim() || '(unnamed)', model: o.ref.model, object_uuid: o.ref.uuid, extra: o.extraData ?? {} }));
 }
@@ -103,7 +109,7 @@ export class TimelineEventHandle {
 
   /** Adds a status change, which becomes the current status; an unknown type is refused. */
   async setStatus(statusType: StatusType, description?: string, extraData: ExtraData = {}): Promise<void> {
-    if (!isStatusType(statusType)) throw new BadInputError(`status_type: "${String(statusType)}" is not one of ${Object.keys(STATUS_DESCRIPTIONS).join(', ')}`);
+    statusTypeOf(statusType);
     await this.db.query(
       `WITH s AS (
          INSERT INTO timeline_eventstatus (sodar_uuid, event_id, status_type, description, extra_data)
@@ -123,8 +129,6 @@ export interface TimelineDeps {
 }
 
 export class TimelineAPI {
-  static readonly STATUS_TYPES = Object.keys(STATUS_DESCRIPTIONS) as StatusType[];
-
   constructor(private readonly deps: TimelineDeps) {}
 
   /** Apps that may record events: projectroles and every registered plugin. */
@@ -138,9 +142,7 @@ export class TimelineAPI {
    */
   async addEvent(input: AddEventInput): Promise<TimelineEventHandle> {
     if (!this.appNames().includes(input.app)) throw new BadInputError(`app: "${input.app}" is not an installed app`);
-    if (input.statusType !== undefined && !isStatusType(input.statusType)) {
-      throw new BadInputError(`status_type: "${String(input.statusType)}" is not one of ${Object.keys(STATUS_DESCRIPTIONS).join(', ')}`);
-    }
+    if (input.statusType !== undefined) statusTypeOf(input.statusType);
     if (!input.eventName.trim()) throw new BadInputError('event_name: must not be empty');
     const statuses: Array<{ uuid: string; type: StatusType; description: string; extra: ExtraData }> = [];
     if (input.statusType !== 'INIT' && input.statusType !== 'INFO') statuses.push({ uuid: uuidv4(), type: 'INIT', description: STATUS_DESCRIPTIONS.INIT, extra: {} });

@@ -17,6 +17,20 @@ interface Notification {
   event: string;
 }
 
+/** The notification in `payload`, or null when it is not one (anyone may NOTIFY the channel). */
+function notificationOf(payload: string): Notification | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || !('event' in value) || !('project' in value)) return null;
+  const { event, project } = value;
+  if (typeof event !== 'string' || (project !== null && typeof project !== 'string')) return null;
+  return { event, project };
+}
+
 export class LiveEvents {
   /** Project UUID -> open streams. */
   private readonly streams = new Map<string, Set<Response>>();
@@ -53,10 +67,8 @@ export class LiveEvents {
   }
 
   private deliver(payload: string): void {
-    let note: Notification;
-    try {
-      note = JSON.parse(payload) as Notification;
-    } catch {
+    const note = notificationOf(payload);
+    if (!note) {
       this.logger.warn({ payload }, 'ignoring a malformed timeline notification');
       return;
     }

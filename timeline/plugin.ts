@@ -7,7 +7,7 @@ import type { Request, Response } from 'express';
 import type { User } from '../projectroles/entities';
 import { BackendPluginPoint, ProjectAppPluginPoint, SiteAppPluginPoint, type PluginRoute, type PluginSearchResult } from '../projectroles/plugin-points';
 import type { PluginContext } from '../projectroles/plugin-context';
-import { isProjectContributor, isProjectDelegate, isProjectGuest, isProjectOwner } from '../projectroles/project-rules';
+import { canModifyProjectData, isProjectContributor, isProjectDelegate, isProjectGuest, isProjectOwner } from '../projectroles/project-rules';
 import { allOf, anyOf, isAuthenticated } from '../projectroles/rules';
 import { cardAjax, detailAjax, extraAjax, liveAjax, rowAjax, statusExtraAjax } from './ajax-views';
 import { TimelineAPI } from './api';
@@ -71,7 +71,7 @@ export class TimelineProjectApp extends ProjectAppPluginPoint {
     'timeline.view_classified_site_event': nobody,
     'timeline.view_event_extra_data': anyOf(isProjectOwner, isProjectDelegate),
     // Beyond SODAR: scripts record events through REST where they may change project data.
-    'timeline.create_event': allOf(anyOf(isProjectOwner, isProjectDelegate, isProjectContributor), (_user, access) => !(access as { project: { archive: boolean } }).project.archive),
+    'timeline.create_event': allOf(anyOf(isProjectOwner, isProjectDelegate, isProjectContributor), canModifyProjectData),
   };
   private deps: (TimelineViewDeps & { api: TimelineAPI; live: LiveEvents }) | null = null;
   override urls: PluginRoute[] = this.routes();
@@ -131,25 +131,29 @@ export class TimelineProjectApp extends ProjectAppPluginPoint {
   }
 }
 
-export class TimelineSiteApp extends SiteAppPluginPoint {
+/** A user-menu entry for a list that lives under /timeline/ (SODAR's paths): its one route leads there. */
+abstract class TimelineListSiteApp extends SiteAppPluginPoint {
+  readonly entryPoint = 'list';
+  protected abstract readonly listPath: string;
+  override urls: PluginRoute[] = [{ name: 'list', method: 'get', path: '/', kind: 'page', handler: (_req, res) => res.redirect(this.listPath) }];
+}
+
+export class TimelineSiteApp extends TimelineListSiteApp {
   readonly name = 'timeline_site';
   readonly title = 'Site-Wide Events';
   readonly icon = 'globe';
   readonly description = 'Timeline of site-wide events';
-  readonly entryPoint = 'list';
   readonly appPermission = 'timeline.view_site_timeline';
-  // The list lives at /timeline/site as in SODAR; the menu entry leads there.
-  override urls: PluginRoute[] = [{ name: 'list', method: 'get', path: '/', kind: 'page', handler: (_req, res) => res.redirect('/timeline/site') }];
+  protected readonly listPath = '/timeline/site';
 }
 
-export class TimelineAdminSiteApp extends SiteAppPluginPoint {
+export class TimelineAdminSiteApp extends TimelineListSiteApp {
   readonly name = 'timeline_site_admin';
   readonly title = 'All Timeline Events';
   readonly icon = 'list';
   readonly description = 'Every timeline event of the site (superusers)';
-  readonly entryPoint = 'list';
   readonly appPermission = 'timeline.view_site_admin';
-  override urls: PluginRoute[] = [{ name: 'list', method: 'get', path: '/', kind: 'page', handler: (_req, res) => res.redirect('/timeline/site/all') }];
+  protected readonly listPath = '/timeline/site/all';
 }
 
 declare module '../projectroles/plugin-points' {

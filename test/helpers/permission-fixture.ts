@@ -5,7 +5,8 @@
  */
 import type { Project, RoleName, User } from '../../projectroles/entities';
 import { assignRole, createProject, projectsByUuid, type ProjectRow } from '../../projectroles/projects';
-import type { TestSite } from './site';
+import supertest from 'supertest';
+import { csrfTokenOf, logIn, TEST_PASSWORD, type TestSite } from './site';
 
 export const CATEGORY_ACTORS = { OC: 'owner_cat', DC: 'delegate_cat', CC: 'contributor_cat', GC: 'guest_cat', VC: 'viewer_cat', FC: 'finder_cat' } as const;
 export const PROJECT_ACTORS = { O: 'owner', D: 'delegate', Co: 'contributor', G: 'guest', V: 'viewer' } as const;
@@ -37,6 +38,21 @@ export async function buildFixture(site: TestSite, options: { publicGuest: boole
   if (options.archived) await ds.query('UPDATE projectroles_project SET archive = true WHERE id = $1', [p.id]);
   const rows = await projectsByUuid(ds, [c.sodar_uuid, p.sodar_uuid]);
   return { users, category: rows.find((r) => r.id === c.id)!, project: rows.find((r) => r.id === p.id)! };
+}
+
+export type Agent = ReturnType<typeof supertest.agent>;
+
+/** A logged-in agent (anonymous: a plain one) and its CSRF token ('' for anonymous) per actor. */
+export async function actorAgents(site: TestSite, users: Fixture['users']): Promise<{ agents: Map<Actor, Agent>; tokens: Map<Actor, string> }> {
+  const agents = new Map<Actor, Agent>();
+  const tokens = new Map<Actor, string>();
+  for (const actor of ALL_ACTORS) {
+    const user = users.get(actor);
+    const agent = user ? await logIn(site.app, user.username, TEST_PASSWORD) : supertest.agent(site.app);
+    agents.set(actor, agent);
+    tokens.set(actor, user ? await csrfTokenOf(agent) : '');
+  }
+  return { agents, tokens };
 }
 
 /** Who passes each permission on P (§6.3; su always passes). */

@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import supertest from 'supertest';
-import { ALL_ACTORS, buildFixture, expectedOnC, expectedOnP, type Actor, type Fixture } from '../helpers/permission-fixture';
-import { csrfTokenOf, logIn, startTestSite, TEST_PASSWORD, type TestSite } from '../helpers/site';
+import { ALL_ACTORS, actorAgents, buildFixture, expectedOnC, expectedOnP, type Actor, type Agent, type Fixture } from '../helpers/permission-fixture';
+import { startTestSite, type TestSite } from '../helpers/site';
 
 interface Route {
   name: string;
@@ -56,18 +55,13 @@ for (const variant of [
   describe(`route permissions: ${variant.name}`, () => {
     let site: TestSite;
     let fixture: Fixture;
-    const agents = new Map<Actor, ReturnType<typeof supertest.agent>>();
-    const tokens = new Map<Actor, string>();
+    let agents: Map<Actor, Agent>;
+    let tokens: Map<Actor, string>;
 
     before(async () => {
       site = await startTestSite({ env: { ALLOW_ANONYMOUS: String(variant.allowAnonymous) } });
       fixture = await buildFixture(site, variant);
-      for (const actor of ALL_ACTORS) {
-        const user = fixture.users.get(actor);
-        const agent = user ? await logIn(site.app, user.username, TEST_PASSWORD) : supertest.agent(site.app);
-        agents.set(actor, agent);
-        tokens.set(actor, user ? await csrfTokenOf(agent) : '');
-      }
+      ({ agents, tokens } = await actorAgents(site, fixture.users));
     });
     after(async () => {
       await site.close();

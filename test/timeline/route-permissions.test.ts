@@ -8,16 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import supertest from 'supertest';
 import { v4 as uuidv4 } from 'uuid';
 import type { User } from '../../projectroles/entities';
 import { userRef } from '../../timeline/api';
-import { ALL_ACTORS, buildFixture, expectedOnC, expectedOnP, type Actor, type Fixture } from '../helpers/permission-fixture';
-import { csrfTokenOf, logIn, startTestSite, TEST_PASSWORD, type TestSite } from '../helpers/site';
+import { ALL_ACTORS, actorAgents, buildFixture, expectedOnC, expectedOnP, type Actor, type Agent, type Fixture } from '../helpers/permission-fixture';
+import { startTestSite, type TestSite } from '../helpers/site';
 
 const TIMELINE_ACCEPT = 'application/vnd.bihealth.sodar-core.timeline+json; version=2.0';
 
-type Agent = ReturnType<typeof supertest.agent>;
 type Who = (actor: Actor) => boolean;
 
 /** The events of one scope (P, C or site-wide): one plain and one classified, each with extra data everywhere. */
@@ -235,8 +233,8 @@ for (const variant of [
     let site: TestSite;
     let fixture: Fixture;
     let events: Events;
-    const agents = new Map<Actor, Agent>();
-    const tokens = new Map<Actor, string>();
+    let agents: Map<Actor, Agent>;
+    let tokens: Map<Actor, string>;
     const can = permissionsOf(variant);
 
     before(async () => {
@@ -248,12 +246,7 @@ for (const variant of [
         C: await recordEvents(site, fixture.category, fixture.users.get('OC')!, fixture.users.get('OC')!),
         site: await recordEvents(site, null, su, su),
       };
-      for (const actor of ALL_ACTORS) {
-        const user = fixture.users.get(actor);
-        const agent = user ? await logIn(site.app, user.username, TEST_PASSWORD) : supertest.agent(site.app);
-        agents.set(actor, agent);
-        tokens.set(actor, user ? await csrfTokenOf(agent) : '');
-      }
+      ({ agents, tokens } = await actorAgents(site, fixture.users));
     });
     after(async () => {
       await site.close();
