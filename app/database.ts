@@ -9,7 +9,7 @@ import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Client, types as pgTypes } from 'pg';
 import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
 import type { Logger } from 'pino';
-import { embeddedDriver } from './embedded-pool';
+import { embeddedDriver, PLAN_INVALIDATED } from './embedded-pool';
 
 type MigrationClass = new () => object;
 
@@ -108,15 +108,23 @@ async function openEmbedded(embeddedPath: string): Promise<PGlite> {
  * parameters (BEGIN, COMMIT, DDL) go as they are.
  */
 class PreparingClient extends Client {
+  /** Texts whose prepared statement went stale, with how often: each time it gets a new name. */
+  private readonly stale = new Map<string, number>();
+
   // pg's query() has a dozen overloads and no override can restate them all in TypeScript:
   // this one receives and passes on pg's own arguments, hence the casts to its signature.
   override query(...args: unknown[]): never {
     const [text, values] = args;
-    if (typeof text === 'string' && Array.isArray(values) && values.length > 0) {
-      const name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
-      return (super.query as (...a: unknown[]) => never)({ name, text, values }, ...args.slice(2));
-    }
-    return (super.query as (...a: unknown[]) => never)(...args);
+    const query = super.query as (...a: unknown[]) => never;
+    if (!(typeof text === 'string' && Array.isArray(values) && values.length > 0)) return query.apply(this, args);
+    const name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 20)}_${this.stale.get(text) ?? 0}`;
+    const noteStale = (error: unknown) => {
+      if ((error as { code?: unknown } | null)?.code === PLAN_INVALIDATED) this.stale.set(text, (this.stale.get(text) ?? 0) + 1);
+    };
+    const rest = args.slice(2).map((arg) => (typeof arg === 'function' ? (error: unknown, result: unknown) => (noteStale(error), arg(error, result)) : arg));
+    const result: unknown = query.call(this, { name, text, values }, ...rest);
+    if (result instanceof Promise) result.catch(noteStale);
+    return result as never;
   }
 }
 

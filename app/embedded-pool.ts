@@ -5,7 +5,7 @@
  * instead of running inside somebody else's transaction.
  */
 import { EventEmitter } from 'node:events';
-import type { PGlite, Results } from '@electric-sql/pglite';
+import { parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
 
 type Callback = (error: Error | null, result?: unknown) => void;
 type Release = (error?: unknown) => void;
@@ -32,9 +32,46 @@ function toPgStyle(result: Results | undefined): PgStyleResult {
   };
 }
 
+/** A statement parsed and described once, then bound and executed by name. */
+interface PreparedStatement {
+  name: string;
+  paramTypes: number[];
+}
+
+/** Statements kept prepared per database; the least recently prepared go first beyond this. */
+const MAX_PREPARED_STATEMENTS = 500;
+
+/**
+ * SQLSTATE feature_not_supported, as in "cached plan must not change result type": a table
+ * that a prepared statement reads has changed shape since it was prepared.
+ */
+export const PLAN_INVALIDATED = '0A000';
+
+/**
+ * Prepared statements of each PGlite instance (names are per database session, and every
+ * pool over one instance shares that session).
+ */
+const preparedByDatabase = new WeakMap<PGlite, Map<string, PreparedStatement>>();
+
+function concatMessages(messages: Uint8Array[]): Uint8Array {
+  const buffer = new Uint8Array(messages.reduce((total, m) => total + m.length, 0));
+  let at = 0;
+  for (const message of messages) {
+    buffer.set(message, at);
+    at += message.length;
+  }
+  return buffer;
+}
+
 class EmbeddedClient extends EventEmitter {
+  private readonly prepared: Map<string, PreparedStatement>;
+  private nextName = 1;
+
   constructor(private readonly db: PGlite) {
     super();
+    const existing = preparedByDatabase.get(db);
+    this.prepared = existing ?? new Map();
+    if (!existing) preparedByDatabase.set(db, this.prepared);
   }
 
   /** node-postgres signature: (sql, params?, callback?), returning a promise as well. */
@@ -52,11 +89,58 @@ class EmbeddedClient extends EventEmitter {
   }
 
   private async run(sql: string, values: unknown[]): Promise<PgStyleResult> {
-    if (values.length > 0) return toPgStyle(await this.db.query(sql, values));
+    if (values.length > 0) return toPgStyle(await this.db.runExclusive(() => this.runPrepared(sql, values)));
     // Without parameters the text may hold several statements (as in migrations);
     // node-postgres then reports the last one, and so do we.
     const results = await this.db.exec(sql);
     return toPgStyle(results[results.length - 1]);
+  }
+
+  /**
+   * Runs a parameterised statement as a prepared one: PGlite's query() parses and plans the
+   * text on every call, in five round trips into the database; here a statement seen before
+   * is bound and executed in one, and PostgreSQL may reuse its plan. The embedded
+   * counterpart of PreparingClient on a server.
+   */
+  private async runPrepared(sql: string, values: unknown[]): Promise<Results> {
+    const statement = this.prepared.get(sql) ?? (await this.prepare(sql));
+    const serialized = values.map((value, i) => {
+      if (value === null || value === undefined) return null;
+      const serializer = this.db.serializers[statement.paramTypes[i]!];
+      return serializer ? serializer(value) : String(value);
+    });
+    const { serialize } = protocol;
+    let messages;
+    try {
+      messages = await this.db.execProtocolStream(
+        concatMessages([serialize.bind({ statement: statement.name, values: serialized }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),
+        { syncToFs: false },
+      );
+    } catch (error) {
+      // A table the statement reads has changed shape: prepare it afresh next time.
+      if ((error as { code?: string }).code === PLAN_INVALIDATED) await this.forget(sql);
+      throw error;
+    }
+    if (!this.db.isInTransaction()) await this.db.syncToFs();
+    return parse.parseResults(messages, this.db.parsers)[0]!;
+  }
+
+  private async prepare(sql: string): Promise<PreparedStatement> {
+    const { serialize } = protocol;
+    const name = `embedded_${this.nextName++}`;
+    const messages = await this.db.execProtocolStream(concatMessages([serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name }), serialize.sync()]), { syncToFs: false });
+    const statement = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
+    this.prepared.set(sql, statement);
+    if (this.prepared.size > MAX_PREPARED_STATEMENTS) await this.forget(this.prepared.keys().next().value!);
+    return statement;
+  }
+
+  private async forget(sql: string): Promise<void> {
+    const statement = this.prepared.get(sql);
+    if (!statement) return;
+    this.prepared.delete(sql);
+    const { serialize } = protocol;
+    await this.db.execProtocolStream(concatMessages([serialize.close({ type: 'S', name: statement.name }), serialize.sync()]), { syncToFs: false, throwOnError: false });
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- [--users N] [--projects N] [--categories N] [--viewer-projects N]
- *                  [--events N] [--duration S] [--connections C] [--only TEXT] [--json]`
+ *                  [--events N] [--duration S] [--connections C] [--only TEXT] [--json]
+ *                  [--cpu-prof DIR]`
  * Seeds a throwaway database (embedded, or a new one on the server in BENCH_DATABASE_URL),
  * starts the site as its own process, loads each endpoint with autocannon and prints
  * requests/s, p50 and p99 next to a bare Express route measured in the same run.
@@ -105,6 +106,8 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     /** Only endpoints whose name contains this text (the bare route is always measured). */
     only: { type: 'string', default: '' },
+    /** A folder for the site's CPU profile (.cpuprofile, for Chrome DevTools), written when the bench ends. */
+    'cpu-prof': { type: 'string', default: '' },
   },
 });
 
@@ -121,8 +124,13 @@ function freePort(): Promise<number> {
   });
 }
 
-function spawnTsx(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+function spawnTsx(script: string, args: string[], env: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** Node flags that write the site's CPU profile into --cpu-prof's folder when it stops. */
+function profileFlags(): string[] {
+  return values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [];
 }
 
 async function waitFor(url: string): Promise<void> {
@@ -302,7 +310,7 @@ async function main(): Promise<void> {
     const seen = await seed(database.env, events);
     const [sitePort, barePort] = [await freePort(), await freePort()];
     const siteEnv = { ...database.env, PORT: String(sitePort), LOG_LEVEL: 'warn', QUERY_COUNT_HEADER: 'true', PLUGIN_DIRS: '' };
-    children.push(spawnTsx('app/main.ts', [], siteEnv), spawnTsx('scripts/bench-bare.ts', [String(barePort)], {}));
+    children.push(spawnTsx('app/main.ts', [], siteEnv, profileFlags()), spawnTsx('scripts/bench-bare.ts', [String(barePort)], {}));
     const bases = { site: `http://127.0.0.1:${sitePort}`, bare: `http://127.0.0.1:${barePort}` };
     await Promise.all([waitFor(`${bases.site}/healthz`), waitFor(`${bases.bare}/bare`)]);
     const logins = {
@@ -329,7 +337,8 @@ async function main(): Promise<void> {
     if (values.json) console.log(JSON.stringify(rows, null, 2));
     else printTable(rows);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
+    // Waits for the site to stop: it writes its CPU profile on the way out.
+    await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve).kill('SIGTERM') : resolve(null)))));
     await database.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
