@@ -253,32 +253,39 @@ function headersFor(endpoint: Endpoint, login: Login | null): Record<string, str
   return { cookie: login.cookie, 'x-csrftoken': login.csrfToken, 'content-type': 'application/json', accept: endpoint.post.accept };
 }
 
-/** Autocannon options that give each POST a body of its own. */
-function requestsFor(endpoint: Endpoint): Pick<autocannon.Options, 'method' | 'requests'> {
-  const post = endpoint.post;
-  if (!post) return {};
+/** Numbers the POST bodies of a whole run, so that no two are alike (alike events would be grouped as repeats). */
+type BodyNumbers = () => number;
+
+function bodyNumbers(): BodyNumbers {
   let sent = 0;
-  return { method: 'POST', requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: JSON.stringify(post.body((sent += 1))) }) }] };
+  return () => (sent += 1);
 }
 
-async function measure(url: string, headers: Record<string, string>, endpoint: Endpoint): Promise<{ rps: number; p50: number; p99: number }> {
+/** Autocannon options that give each POST a body of its own. */
+function requestsFor(endpoint: Endpoint, next: BodyNumbers): Pick<autocannon.Options, 'method' | 'requests'> {
+  const post = endpoint.post;
+  if (!post) return {};
+  return { method: 'POST', requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: JSON.stringify(post.body(next())) }) }] };
+}
+
+async function measure(url: string, headers: Record<string, string>, endpoint: Endpoint, next: BodyNumbers): Promise<{ rps: number; p50: number; p99: number }> {
   const connections = Number(values.connections);
   // Unrecorded load first, so the JIT and caches are warm as in a running site.
-  await autocannon({ url, headers, connections, duration: 3, ...requestsFor(endpoint) });
-  const result = await autocannon({ url, headers, connections, duration: Number(values.duration), ...requestsFor(endpoint) });
+  await autocannon({ url, headers, connections, duration: 3, ...requestsFor(endpoint, next) });
+  const result = await autocannon({ url, headers, connections, duration: Number(values.duration), ...requestsFor(endpoint, next) });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
 /** SQL statements of one request in the steady state (the second of two: the first may fill caches). */
-async function queriesPerRequest(url: string, headers: Record<string, string>, endpoint: Endpoint): Promise<number | null> {
-  const send = async (n: number) => {
-    const res = await fetch(url, endpoint.post ? { method: 'POST', headers, body: JSON.stringify(endpoint.post.body(-n)) } : { headers });
+async function queriesPerRequest(url: string, headers: Record<string, string>, endpoint: Endpoint, next: BodyNumbers): Promise<number | null> {
+  const send = async () => {
+    const res = await fetch(url, endpoint.post ? { method: 'POST', headers, body: JSON.stringify(endpoint.post.body(next())) } : { headers });
     if (!res.ok) throw new Error(`${url}: answered ${res.status} ${(await res.text()).slice(0, 200)}`);
     return res;
   };
-  await send(1);
-  const header = (await send(2)).headers.get('x-query-count');
+  await send();
+  const header = (await send()).headers.get('x-query-count');
   return header === null ? null : Number(header);
 }
 
@@ -320,6 +327,7 @@ async function main(): Promise<void> {
     };
 
     const rows: Row[] = [];
+    const next = bodyNumbers();
     for (const endpoint of chosen) {
       const path = endpoint.path.replace(/\{(category|project|event|postProject)\}/g, (_match, key: keyof Seen) => {
         if (!seen[key]) throw new Error(`${endpoint.name} needs timeline events: run with --events above 0`);
@@ -328,8 +336,8 @@ async function main(): Promise<void> {
       const url = bases[endpoint.target] + path;
       const headers = headersFor(endpoint, logins[endpoint.as]);
       say(`Loading ${endpoint.name} for ${values.duration} s...`);
-      const sql = await queriesPerRequest(url, headers, endpoint);
-      const { rps, p50, p99 } = await measure(url, headers, endpoint);
+      const sql = await queriesPerRequest(url, headers, endpoint, next);
+      const { rps, p50, p99 } = await measure(url, headers, endpoint, next);
       const row: Row = { endpoint: endpoint.name, rps, p50_ms: p50, p99_ms: p99, sql_queries: sql, vs_bare: rps / (rows[0]?.rps ?? rps) };
       if (endpoint.post) row.events_per_s = rps * endpoint.post.events; // each answered request (201) recorded them all
       rows.push(row);

@@ -164,7 +164,7 @@ function eventInput(body: unknown, at: string, project: AddEventInput['project']
 
 /**
  * Records one event (a JSON object) or a batch (an array of up to MAX_EVENTS_PER_REQUEST,
- * all or none: one transaction). Answers 201 with what it recorded, in the same shape.
+ * all or none: one statement). Answers 201 with what it recorded, in the same shape.
  */
 export function apiCreate(deps: TimelineViewDeps, api: () => TimelineAPI): Handler {
   return async (req, res) => {
@@ -173,20 +173,10 @@ export function apiCreate(deps: TimelineViewDeps, api: () => TimelineAPI): Handl
     const bodies: unknown[] = batch ? (req.body as unknown[]) : [req.body ?? {}];
     if (bodies.length === 0 || bodies.length > MAX_EVENTS_PER_REQUEST) throw new BadInputError(`a batch holds 1 to ${MAX_EVENTS_PER_REQUEST} events (got ${bodies.length})`);
     const inputs = bodies.map((body, i) => eventInput(body, batch ? `[${i}].` : '', req.project!, req.user!));
-    const handles =
-      inputs.length === 1
-        ? [await api().addEvent(inputs[0]!)]
-        : await deps.dataSource.transaction((manager) => sequentially(inputs.map((input) => () => api().addEvent({ ...input, manager }))));
+    const handles = batch ? await api().addEvents(inputs) : [await api().addEvent(inputs[0]!)];
     const created = handles.map((h) => ({ sodar_uuid: h.event.sodar_uuid, project: req.project!.sodar_uuid, event_name: h.event.event_name }));
     res.status(201).json(batch ? created : created[0]);
   };
-}
-
-/** Runs the steps one after another (a transaction's statements cannot overlap). */
-async function sequentially<T>(steps: Array<() => Promise<T>>): Promise<T[]> {
-  const results: T[] = [];
-  for (const step of steps) results.push(await step());
-  return results;
 }
 
 export { rest };

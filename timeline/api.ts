@@ -4,19 +4,19 @@
  * Each write is one SQL statement, so it is atomic on its own, and it can run inside a
  * caller's transaction (`manager`) to commit or roll back with the caller's change.
  */
-import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v4 as uuidv4 } from 'uuid';
+import { Coalescer } from '../app/coalescer';
 import { BadInputError } from '../app/errors';
 import type { User } from '../projectroles/entities';
 import type { PluginRegistry } from '../projectroles/registry';
 import type { RuleSet } from '../projectroles/rules';
 import { describeEvents } from './description';
+import { insertEvents, TIMELINE_CHANNEL } from './event-insert';
 import { STATUS_DESCRIPTIONS, type ExtraData, type StatusType, type TimelineEvent } from './entities';
 import { eventsOfObject, eventsOfProject, type EventListOptions, type EventRow } from './queries';
 
-/** NOTIFY channel of new events and status changes; payload `{"project": uuid|null, "event": uuid}`. */
-export const TIMELINE_CHANNEL = 'timeline_event';
+export { TIMELINE_CHANNEL };
 
 /** What an object reference points at: a model name (SODAR's class name) and its sodar_uuid. */
 export interface ObjectRef {
@@ -72,24 +72,6 @@ export function statusTypeOf(value: unknown, field = 'status_type'): StatusType 
   throw new BadInputError(`${field}: "${String(value)}" is not one of ${Object.keys(STATUS_DESCRIPTIONS).join(', ')}`);
 }
 
-function objectRows(objects: EventObject[]) {
-  return objects.map((o) => ({ uuid: uuidv4(), label: o.label, name: o.name.trim() || '(unnamed)', model: o.ref.model, object_uuid: o.ref.uuid, extra: o.extraData ?? {} }));
-}
-
-/**
- * Identical events (same project, app, user, name, description, classification and
- * objects) share a key and are grouped in lists when they come within the repeat window.
- * A description naming objects that are not given up front is never grouped: two events
- * with the same text could be about different objects.
- */
-function repeatKey(input: AddEventInput): string | null {
-  const objects = input.objects ?? [];
-  const referencesObjects = /\{.*?\}/.test(input.description);
-  if (referencesObjects && objects.length === 0) return null;
-  const identity = [input.project?.id ?? null, input.app, input.plugin ?? null, input.user?.id ?? null, input.eventName, input.description, input.classified ?? false, objects.map((o) => [o.label, o.ref.model, o.ref.uuid])];
-  return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
-}
-
 /** A recorded event, as SODAR's TimelineEvent model: add objects, set statuses. */
 export class TimelineEventHandle {
   constructor(
@@ -129,6 +111,9 @@ export interface TimelineDeps {
 }
 
 export class TimelineAPI {
+  /** Events recorded outside a caller's transaction, written together when they come at once. */
+  private readonly pending = new Coalescer<AddEventInput, TimelineEvent>((inputs) => insertEvents(this.deps.dataSource, inputs, this.deps.repeatWindowSeconds));
+
   constructor(private readonly deps: TimelineDeps) {}
 
   /** Apps that may record events: projectroles and every registered plugin. */
@@ -138,57 +123,29 @@ export class TimelineAPI {
 
   /**
    * Records an event (SODAR's `add_event`): an unknown app or status type saves nothing.
-   * The INIT status comes first unless the given status is INIT or INFO (§3.2).
+   * The INIT status comes first unless the given status is INIT or INFO (§3.2). Without a
+   * `manager` it commits before this resolves (together with events recorded at the same time).
    */
   async addEvent(input: AddEventInput): Promise<TimelineEventHandle> {
+    this.check(input);
+    const db = input.manager ?? this.deps.dataSource;
+    const event = input.manager ? (await insertEvents(input.manager, [input], this.deps.repeatWindowSeconds))[0]! : await this.pending.add(input);
+    return new TimelineEventHandle(event, input.project?.sodar_uuid ?? null, db);
+  }
+
+  /** Records several events in one statement, all or none (in `manager`'s transaction when given). */
+  async addEvents(inputs: AddEventInput[], manager?: EntityManager): Promise<TimelineEventHandle[]> {
+    inputs.forEach((input) => this.check(input));
+    const db = manager ?? this.deps.dataSource;
+    const events = await insertEvents(db, inputs, this.deps.repeatWindowSeconds);
+    return events.map((event, i) => new TimelineEventHandle(event, inputs[i]!.project?.sodar_uuid ?? null, db));
+  }
+
+  /** A 400 naming what is wrong with an event before anything is written. */
+  private check(input: AddEventInput): void {
     if (!this.appNames().includes(input.app)) throw new BadInputError(`app: "${input.app}" is not an installed app`);
     if (input.statusType !== undefined) statusTypeOf(input.statusType);
     if (!input.eventName.trim()) throw new BadInputError('event_name: must not be empty');
-    const statuses: Array<{ uuid: string; type: StatusType; description: string; extra: ExtraData }> = [];
-    if (input.statusType !== 'INIT' && input.statusType !== 'INFO') statuses.push({ uuid: uuidv4(), type: 'INIT', description: STATUS_DESCRIPTIONS.INIT, extra: {} });
-    if (input.statusType) statuses.push({ uuid: uuidv4(), type: input.statusType, description: input.statusDesc ?? STATUS_DESCRIPTIONS[input.statusType], extra: input.statusExtraData ?? {} });
-    const db = input.manager ?? this.deps.dataSource;
-    const uuid = uuidv4();
-    const projectUuid = input.project?.sodar_uuid ?? null;
-    const [event]: TimelineEvent[] = await db.query(
-      `WITH head AS (
-         SELECT id FROM timeline_event
-         WHERE repeat_key = $10 AND repeat_of_id IS NULL AND timestamp > now() - make_interval(secs => $11)
-         ORDER BY sort_key DESC LIMIT 1),
-       ev AS (
-         INSERT INTO timeline_event (sodar_uuid, project_id, app, plugin, user_id, event_name, description, extra_data, classified, repeat_key, repeat_of_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT id FROM head))
-         RETURNING *),
-       bump AS (
-         UPDATE timeline_event h SET repeat_count = h.repeat_count + 1, latest_id = ev.id, sort_key = nextval('timeline_event_sort_key')
-         FROM ev WHERE h.id = ev.repeat_of_id RETURNING h.id),
-       statuses AS (
-         INSERT INTO timeline_eventstatus (sodar_uuid, event_id, status_type, description, extra_data)
-         SELECT s.uuid, ev.id, s.type, s.description, s.extra FROM ev, jsonb_to_recordset($12::jsonb) AS s(uuid uuid, type text, description text, extra jsonb)
-         RETURNING id),
-       objects AS (
-         INSERT INTO timeline_eventobjectref (sodar_uuid, event_id, label, name, object_model, object_uuid, extra_data)
-         SELECT o.uuid, ev.id, o.label, o.name, o.model, o.object_uuid, o.extra FROM ev, jsonb_to_recordset($13::jsonb) AS o(uuid uuid, label text, name text, model text, object_uuid uuid, extra jsonb)
-         RETURNING id)
-       SELECT ev.*, pg_notify('${TIMELINE_CHANNEL}', $14) AS notified FROM ev`,
-      [
-        uuid,
-        input.project?.id ?? null,
-        input.app,
-        input.plugin ?? null,
-        input.user?.id ?? null,
-        input.eventName,
-        input.description,
-        input.extraData ?? {},
-        input.classified ?? false,
-        repeatKey(input),
-        this.deps.repeatWindowSeconds,
-        JSON.stringify(statuses),
-        JSON.stringify(objectRows(input.objects ?? [])),
-        JSON.stringify({ project: projectUuid, event: uuid }),
-      ],
-    );
-    return new TimelineEventHandle(event!, projectUuid, db);
   }
 
   /** A handle on a stored event, to add statuses to it later (e.g. when a job finishes). */

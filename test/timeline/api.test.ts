@@ -258,6 +258,61 @@ describe('TimelineAPI', () => {
     });
   });
 
+  describe('batches and concurrent events', () => {
+    it('addEvents writes a batch in one statement, in order, repeats grouped within it and with earlier events', async () => {
+      const project = await freshProject();
+      const earlier = await api.addEvent(input(project, { description: 'retry' }));
+      const before = site.db.queries.count;
+      const handles = await api.addEvents([
+        input(project, { description: 'fresh', statusType: 'OK' }),
+        input(project, { description: 'retry' }),
+        input(project, { description: 'fresh', statusType: 'OK' }),
+        input(project, { description: 'retry' }),
+        input(project, { description: 'alone', statusType: 'INFO' }),
+      ]);
+      assert.equal(site.db.queries.count - before, 1, 'one statement for the whole batch');
+      assert.deepEqual(handles.map((h) => h.event.description), ['fresh', 'retry', 'fresh', 'retry', 'alone']);
+      assert.deepEqual(await statusTypesOf(handles[0]!.event.id), ['INIT', 'OK']);
+      assert.deepEqual(await statusTypesOf(handles[4]!.event.id), ['INFO']);
+      const rows = await api.getProjectEvents(project);
+      assert.deepEqual(
+        rows.map((r) => [r.description, r.group_count, r.group_uuid, r.sodar_uuid]),
+        [
+          ['alone', 1, handles[4]!.event.sodar_uuid, handles[4]!.event.sodar_uuid],
+          ['retry', 3, earlier.event.sodar_uuid, handles[3]!.event.sodar_uuid],
+          ['fresh', 2, handles[0]!.event.sodar_uuid, handles[2]!.event.sodar_uuid],
+        ],
+        'as if written one by one: each group where its latest event puts it; the batch\'s own group headed by its first',
+      );
+    });
+
+    it('addEvents refuses the whole batch when one event is invalid, saving nothing', async () => {
+      const project = await freshProject();
+      const before = await rowCounts();
+      await assert.rejects(api.addEvents([input(project), input(project, { app: 'no_such_app' })]), BadInputError);
+      assert.deepEqual(await rowCounts(), before);
+    });
+
+    it('writes events recorded at the same time together, each resolving with its own', async () => {
+      const project = await freshProject();
+      const before = site.db.queries.count;
+      const handles = await Promise.all(Array.from({ length: 20 }, (_, i) => api.addEvent(input(project, { description: `concurrent ${i}`, statusType: 'OK' }))));
+      assert.ok(site.db.queries.count - before < 20, `fewer statements than events (${site.db.queries.count - before})`);
+      assert.deepEqual(handles.map((h) => h.event.description), Array.from({ length: 20 }, (_, i) => `concurrent ${i}`));
+      for (const handle of handles) assert.deepEqual(await statusTypesOf(handle.event.id), ['INIT', 'OK']);
+      assert.equal((await api.getProjectEvents(project, { limit: 100 })).length, 20);
+    });
+
+    it('fails only the event that cannot be written when it is written together with others', async () => {
+      const project = await freshProject();
+      const doomed = await freshProject();
+      await site.db.dataSource.query('DELETE FROM projectroles_project WHERE id = $1', [doomed.id]);
+      const results = await Promise.allSettled([input(project), input(doomed), input(project, { eventName: 'after' })].map((i) => api.addEvent(i)));
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.equal((await api.getProjectEvents(project)).length, 2);
+    });
+  });
+
   it('builds object URLs and links for projects and the site', () => {
     const ref = { model: 'User', uuid: other.sodar_uuid };
     assert.equal(api.getObjectUrl(ref, category), `/timeline/${category.sodar_uuid}/User/${other.sodar_uuid}`);
