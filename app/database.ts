@@ -6,10 +6,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { Client, types as pgTypes } from 'pg';
+import { Client, types as pgTypes, type QueryResult } from 'pg';
 import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
 import type { Logger } from 'pino';
-import { embeddedDriver, PLAN_INVALIDATED } from './embedded-pool';
+import { embeddedDriver } from './embedded-pool';
+import { CUSTOM_PLANS, GENERIC_PLANS, PLAN_CACHE_MODE, PLAN_INVALIDATED, PLAN_WITH_VALUES } from './statement-plans';
 
 type MigrationClass = new () => object;
 
@@ -104,7 +105,8 @@ async function openEmbedded(embeddedPath: string): Promise<PGlite> {
 /**
  * A pg client that prepares each parameterised statement once per connection (named after
  * a hash of its text) instead of having the server parse and plan it on every call: the
- * planning cost more server CPU than running most of our queries. Statements without
+ * planning cost more server CPU than running most of our queries (generic plans, save
+ * for statements marked PLAN_WITH_VALUES: statement-plans.ts). Statements without
  * parameters (BEGIN, COMMIT, DDL) go as they are.
  */
 class PreparingClient extends Client {
@@ -114,17 +116,33 @@ class PreparingClient extends Client {
   // pg's query() has a dozen overloads and no override can restate them all in TypeScript:
   // this one receives and passes on pg's own arguments, hence the casts to its signature.
   override query(...args: unknown[]): never {
-    const [text, values] = args;
-    const query = super.query as (...a: unknown[]) => never;
-    if (!(typeof text === 'string' && Array.isArray(values) && values.length > 0)) return query.apply(this, args);
-    const name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 20)}_${this.stale.get(text) ?? 0}`;
-    const noteStale = (error: unknown) => {
-      if ((error as { code?: unknown } | null)?.code === PLAN_INVALIDATED) this.stale.set(text, (this.stale.get(text) ?? 0) + 1);
-    };
-    const rest = args.slice(2).map((arg) => (typeof arg === 'function' ? (error: unknown, result: unknown) => (noteStale(error), arg(error, result)) : arg));
-    const result: unknown = query.call(this, { name, text, values }, ...rest);
-    if (result instanceof Promise) result.catch(noteStale);
-    return result as never;
+    const [text, values, callback] = args;
+    if (!(typeof text === 'string' && Array.isArray(values) && values.length > 0)) return (super.query as (...a: unknown[]) => never)(...args);
+    const result = this.runPrepared(text, values);
+    if (typeof callback !== 'function') return result as never;
+    result.then((answer) => callback(null, answer), (error: unknown) => callback(error));
+    return undefined as never;
+  }
+
+  private async runPrepared(text: string, values: unknown[]): Promise<QueryResult> {
+    if (!text.startsWith(PLAN_WITH_VALUES)) return this.runNamed(text, values);
+    await super.query(CUSTOM_PLANS);
+    try {
+      return await this.runNamed(text, values);
+    } finally {
+      await super.query(GENERIC_PLANS).catch(() => undefined); // fails only in a failed transaction, whose rollback resets it
+    }
+  }
+
+  private async runNamed(text: string, values: unknown[]): Promise<QueryResult> {
+    const generation = this.stale.get(text) ?? 0;
+    const name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 20)}_${generation}`;
+    try {
+      return await super.query({ name, text, values });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === PLAN_INVALIDATED) this.stale.set(text, generation + 1);
+      throw error;
+    }
   }
 }
 
@@ -145,12 +163,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ...common,
       url,
       connectTimeoutMS: 5000,
-      extra: { types: pgTypeParsers, max: 10, idleTimeoutMillis: 30000, Client: PreparingClient },
+      extra: { types: pgTypeParsers, max: 10, idleTimeoutMillis: 30000, Client: PreparingClient, options: `-c plan_cache_mode=${PLAN_CACHE_MODE}` },
     });
     await dataSource.initialize();
     return { dataSource, kind: 'postgres', queries, listen: (channel, onMessage) => listenOnServer(url, channel, onMessage, options.logger) };
   }
   const embedded = await openEmbedded(options.embeddedPath);
+  await embedded.exec(GENERIC_PLANS);
   const dataSource = new DataSource({ ...common, driver: embeddedDriver(embedded) });
   await dataSource.initialize();
   const listen = async (channel: string, onMessage: NotificationHandler) => {

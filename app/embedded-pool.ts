@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
+import { CUSTOM_PLANS, GENERIC_PLANS, PLAN_INVALIDATED, PLAN_WITH_VALUES } from './statement-plans';
 
 type Callback = (error: Error | null, result?: unknown) => void;
 type Release = (error?: unknown) => void;
@@ -40,12 +41,6 @@ interface PreparedStatement {
 
 /** Statements kept prepared per database; the least recently prepared go first beyond this. */
 const MAX_PREPARED_STATEMENTS = 500;
-
-/**
- * SQLSTATE feature_not_supported, as in "cached plan must not change result type": a table
- * that a prepared statement reads has changed shape since it was prepared.
- */
-export const PLAN_INVALIDATED = '0A000';
 
 /**
  * Prepared statements of each PGlite instance (names are per database session, and every
@@ -99,10 +94,25 @@ class EmbeddedClient extends EventEmitter {
   /**
    * Runs a parameterised statement as a prepared one: PGlite's query() parses and plans the
    * text on every call, in five round trips into the database; here a statement seen before
-   * is bound and executed in one, and PostgreSQL may reuse its plan. The embedded
-   * counterpart of PreparingClient on a server.
+   * is bound and executed in one, with its generic plan (or planned with its values when
+   * marked so). The embedded counterpart of PreparingClient on a server (statement-plans.ts).
    */
   private async runPrepared(sql: string, values: unknown[]): Promise<Results> {
+    if (!sql.startsWith(PLAN_WITH_VALUES)) return this.bindAndExecute(sql, values);
+    await this.setting(CUSTOM_PLANS);
+    try {
+      return await this.bindAndExecute(sql, values);
+    } finally {
+      await this.setting(GENERIC_PLANS);
+    }
+  }
+
+  /** Runs a SET; one failing in a failed transaction is left to that transaction's rollback. */
+  private async setting(statement: string): Promise<void> {
+    await this.db.execProtocolStream(concatMessages([protocol.serialize.query(statement)]), { syncToFs: false, throwOnError: false });
+  }
+
+  private async bindAndExecute(sql: string, values: unknown[]): Promise<Results> {
     const statement = this.prepared.get(sql) ?? (await this.prepare(sql));
     const serialized = values.map((value, i) => {
       if (value === null || value === undefined) return null;

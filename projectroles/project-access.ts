@@ -9,6 +9,7 @@ import { validate as isUuid } from 'uuid';
 import { NotFoundError, PermissionDeniedError } from '../app/errors';
 import type { RoleName } from './entities';
 import type { ProjectAccess } from './project-rules';
+import { childAccess } from './roles';
 import type { ProjectRow } from './projects';
 import type { RuleSet } from './rules';
 
@@ -27,16 +28,15 @@ export interface GuardDeps {
 }
 
 /**
- * The project with its public role and the user's access, in ONE statement (every project
+ * The project with its public role and the user's role, in ONE statement (every project
  * page and endpoint starts here, so a round trip less counts): the same answers as
- * projectsByUuid + loadProjectAccess, whose queries it folds together.
+ * projectsByUuid + loadProjectAccess, whose queries it folds together. Whether the user
+ * has a role below a category is asked apart, only when it decides something (see
+ * resolveProject).
  */
 const PROJECT_WITH_ACCESS = `
   SELECT p.*, pr.name AS public_role,
-    er.name AS role_name, er.rank AS role_rank, er.inherited AS role_inherited,
-    p.type = 'CATEGORY' AND EXISTS (
-      SELECT 1 FROM projectroles_project d JOIN projectroles_roleassignment ra ON ra.project_id = d.id
-      WHERE d.ancestor_ids @> ARRAY[p.id] AND ra.user_id = $2) AS child_role
+    er.name AS role_name, er.rank AS role_rank, er.inherited AS role_inherited
   FROM projectroles_project p
   LEFT JOIN projectroles_role pr ON pr.id = p.public_access_id
   LEFT JOIN LATERAL (
@@ -49,7 +49,7 @@ const PROJECT_WITH_ACCESS = `
     LIMIT 1) er ON true
   WHERE p.sodar_uuid = $1`;
 
-type ProjectWithAccess = ProjectRow & { role_name: RoleName | null; role_rank: number | null; role_inherited: boolean | null; child_role: boolean };
+type ProjectWithAccess = ProjectRow & { role_name: RoleName | null; role_rank: number | null; role_inherited: boolean | null };
 
 /** Loads the project named by `req.params[param]` and the user's access to it. */
 export async function resolveProject(deps: GuardDeps, req: Request, param = 'project'): Promise<{ project: ProjectRow; access: ProjectAccess }> {
@@ -57,12 +57,15 @@ export async function resolveProject(deps: GuardDeps, req: Request, param = 'pro
   if (!isUuid(uuid)) throw new NotFoundError(`Not found: ${param} "${uuid}" is not a valid UUID`);
   const [row]: ProjectWithAccess[] = await deps.dataSource.query(PROJECT_WITH_ACCESS, [uuid, req.user?.id ?? -1]);
   if (!row) throw new NotFoundError(`No project or category with sodar_uuid ${uuid}`);
-  const { role_name: roleName, role_rank: rank, role_inherited: inherited, child_role: childRole, ...project } = row;
+  const { role_name: roleName, role_rank: rank, role_inherited: inherited, ...project } = row;
   const role = roleName ? { role: roleName, rank: rank!, inherited: inherited! } : null;
   const isCategory = project.type === 'CATEGORY';
+  // A role below a category only matters to a logged-in user without one on it (hasCategoryChildRole).
+  // Apart from the statement above: its best plan depends on the user (a few roles or thousands).
+  const childRole = isCategory && role === null && req.user ? ((await childAccess(deps.dataSource, req.user.id, [project.id])).get(project.id)?.childRole ?? false) : false;
   return {
     project,
-    access: { project, role, publicRole: project.public_role, childRole: isCategory && childRole, publicChild: isCategory && project.has_public_children },
+    access: { project, role, publicRole: project.public_role, childRole, publicChild: isCategory && project.has_public_children },
   };
 }
 

@@ -7,6 +7,7 @@
  * by title only, without access).
  */
 import type { DataSource, EntityManager } from 'typeorm';
+import { planWithValues } from '../app/statement-plans';
 import type { ProjectType, RoleName, User } from './entities';
 
 export interface ListedProject {
@@ -40,8 +41,9 @@ export async function listChildren(db: Pick<DataSource | EntityManager, 'query'>
   const user = options.user;
   // Top level or one category: spelled out so the planner uses the parent_id index.
   const parentCondition = options.parentId === null ? 'p.parent_id IS NULL AND $2::int IS NULL' : 'p.parent_id = $2::int';
+  // Planned per call: the best plan differs between a superuser, a user with a few roles and one with thousands.
   const rows: Array<ListedProject & { child_role: boolean; finder_above: boolean; ancestor_ids: number[] }> = await db.query(
-    `WITH ua AS (
+    planWithValues(`WITH ua AS (
        SELECT ra.project_id, r.name, r.rank, r.project_types
        FROM projectroles_roleassignment ra JOIN projectroles_role r ON r.id = ra.role_id
        WHERE ra.user_id = $1
@@ -73,7 +75,7 @@ export async function listChildren(db: Pick<DataSource | EntityManager, 'query'>
             OR s.finder_above)
        AND (NOT $6 OR s.starred)
      ORDER BY s.type, s.title
-     LIMIT $7 OFFSET $8`,
+     LIMIT $7 OFFSET $8`),
     [user?.id ?? -1, options.parentId, user?.is_superuser === true, user !== null, options.allowAnonymous, options.starredOnly === true, options.limit, options.offset],
   );
   const publicVisible = user !== null || options.allowAnonymous;

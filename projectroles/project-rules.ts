@@ -14,7 +14,7 @@ export interface ProjectAccess {
   role: EffectiveRole | null;
   /** The public access role of the project, if any. */
   publicRole: RoleName | null;
-  /** Categories: a local role somewhere below. */
+  /** Categories: a local role somewhere below (the project guard asks only when the user has no role on the category). */
   childRole: boolean;
   /** Categories: a public project somewhere below. */
   publicChild: boolean;

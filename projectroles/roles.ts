@@ -5,6 +5,7 @@
  * One query for any number of projects.
  */
 import type { DataSource, EntityManager } from 'typeorm';
+import { planWithValues } from '../app/statement-plans';
 import type { RoleName } from './entities';
 
 export interface EffectiveRole {
@@ -38,12 +39,13 @@ export async function effectiveRoles(db: Queryable, userId: number, projectIds: 
  */
 export async function childAccess(db: Queryable, userId: number | null, categoryIds: number[]): Promise<Map<number, { childRole: boolean; publicChild: boolean }>> {
   if (categoryIds.length === 0) return new Map();
+  // Planned per call: from the user's roles when they are few, from the categories' descendants when they are.
   const rows: Array<{ id: number; child_role: boolean; public_child: boolean }> = await db.query(
-    `SELECT c.id,
+    planWithValues(`SELECT c.id,
        EXISTS (SELECT 1 FROM projectroles_project d JOIN projectroles_roleassignment ra ON ra.project_id = d.id
                WHERE d.ancestor_ids @> ARRAY[c.id] AND ra.user_id = $1) AS child_role,
        c.has_public_children AS public_child
-     FROM projectroles_project c WHERE c.id = ANY ($2::int[])`,
+     FROM projectroles_project c WHERE c.id = ANY ($2::int[])`),
     [userId ?? -1, categoryIds],
   );
   return new Map(rows.map((row) => [row.id, { childRole: row.child_role, publicChild: row.public_child }]));

@@ -104,7 +104,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '10' },
     json: { type: 'boolean', default: false },
-    /** Only endpoints whose name contains this text (the bare route is always measured). */
+    /** Only endpoints whose name contains this text, or one of several separated by | (the bare route is always measured). */
     only: { type: 'string', default: '' },
     /** A folder for the site's CPU profile (.cpuprofile, for Chrome DevTools), written when the bench ends. */
     'cpu-prof': { type: 'string', default: '' },
@@ -311,12 +311,12 @@ async function main(): Promise<void> {
   const database = await throwawayDatabase(dataDir);
   const children: ChildProcess[] = [];
   try {
-    const chosen = ENDPOINTS.filter((e) => e.target === 'bare' || e.name.includes(values.only));
+    const chosen = ENDPOINTS.filter((e) => e.target === 'bare' || values.only.split('|').some((text) => e.name.includes(text)));
     const events = eventCount(chosen);
     say(`Seeding ${values.users} users, ${values.projects} projects and ${events} timeline events...`);
     const seen = await seed(database.env, events);
     const [sitePort, barePort] = [await freePort(), await freePort()];
-    const siteEnv = { ...database.env, PORT: String(sitePort), LOG_LEVEL: 'warn', QUERY_COUNT_HEADER: 'true', PLUGIN_DIRS: '' };
+    const siteEnv = { ...database.env, PORT: String(sitePort), LOG_LEVEL: 'warn', QUERY_COUNT_HEADER: 'true', PLUGIN_DIRS: '', ...(process.env.PLAN_MODE ? { PLAN_MODE: process.env.PLAN_MODE } : {}) };
     children.push(spawnTsx('app/main.ts', [], siteEnv, profileFlags()), spawnTsx('scripts/bench-bare.ts', [String(barePort)], {}));
     const bases = { site: `http://127.0.0.1:${sitePort}`, bare: `http://127.0.0.1:${barePort}` };
     await Promise.all([waitFor(`${bases.site}/healthz`), waitFor(`${bases.bare}/bare`)]);

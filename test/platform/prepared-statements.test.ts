@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import type { QueryRunner } from 'typeorm';
 import { openDatabase, type Database } from '../../app/database';
+import { planWithValues } from '../../app/statement-plans';
 import { createTestDatabase, type TestDatabaseLocation } from '../helpers/database';
 
 describe('prepared statements', () => {
@@ -67,5 +68,17 @@ describe('prepared statements', () => {
     const nth = (i: number) => runner.query(`SELECT $1::int + ${i} AS n`, [1]);
     for (let i = 0; i < 600; i += 1) assert.deepEqual(await nth(i), [{ n: i + 1 }]);
     assert.deepEqual(await nth(0), [{ n: 1 }], 'the first, closed to make room, is prepared again');
+  });
+
+  it('runs prepared statements with generic plans, and marked ones planned with their values', async () => {
+    const mode = (sql: string) => runner.query(sql, [1]).then((rows: Array<{ mode: string }>) => rows[0]?.mode);
+    const prepared = "SELECT current_setting('plan_cache_mode') AS mode WHERE $1::int = 1";
+    assert.equal(await mode(prepared), 'force_generic_plan');
+    assert.equal(await mode(planWithValues(prepared)), 'force_custom_plan');
+    assert.equal(await mode(prepared), 'force_generic_plan', 'the setting is back after the marked statement');
+    await runner.startTransaction();
+    await assert.rejects(runner.query(planWithValues('SELECT 1 / ($1::int - 1)'), [1]));
+    await runner.rollbackTransaction();
+    assert.equal(await mode(prepared), 'force_generic_plan', 'and after a marked statement failed in a transaction');
   });
 });
