@@ -10,7 +10,7 @@ import { Client, types as pgTypes, type QueryResult } from 'pg';
 import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
 import type { Logger } from 'pino';
 import { embeddedDriver } from './embedded-pool';
-import { CUSTOM_PLANS, GENERIC_PLANS, PLAN_CACHE_MODE, PLAN_INVALIDATED, PLAN_WITH_VALUES } from './statement-plans';
+import { GENERIC_PLANS, PLAN_CACHE_MODE, PLAN_INVALIDATED, withPlanMode } from './statement-plans';
 
 type MigrationClass = new () => object;
 
@@ -124,14 +124,8 @@ class PreparingClient extends Client {
     return undefined as never;
   }
 
-  private async runPrepared(text: string, values: unknown[]): Promise<QueryResult> {
-    if (!text.startsWith(PLAN_WITH_VALUES)) return this.runNamed(text, values);
-    await super.query(CUSTOM_PLANS);
-    try {
-      return await this.runNamed(text, values);
-    } finally {
-      await super.query(GENERIC_PLANS).catch(() => undefined); // fails only in a failed transaction, whose rollback resets it
-    }
+  private runPrepared(text: string, values: unknown[]): Promise<QueryResult> {
+    return withPlanMode(text, (statement) => super.query(statement), () => this.runNamed(text, values));
   }
 
   private async runNamed(text: string, values: unknown[]): Promise<QueryResult> {

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
-import { CUSTOM_PLANS, GENERIC_PLANS, PLAN_INVALIDATED, PLAN_WITH_VALUES } from './statement-plans';
+import { PLAN_INVALIDATED, withPlanMode } from './statement-plans';
 
 type Callback = (error: Error | null, result?: unknown) => void;
 type Release = (error?: unknown) => void;
@@ -97,19 +97,9 @@ class EmbeddedClient extends EventEmitter {
    * is bound and executed in one, with its generic plan (or planned with its values when
    * marked so). The embedded counterpart of PreparingClient on a server (statement-plans.ts).
    */
-  private async runPrepared(sql: string, values: unknown[]): Promise<Results> {
-    if (!sql.startsWith(PLAN_WITH_VALUES)) return this.bindAndExecute(sql, values);
-    await this.setting(CUSTOM_PLANS);
-    try {
-      return await this.bindAndExecute(sql, values);
-    } finally {
-      await this.setting(GENERIC_PLANS);
-    }
-  }
-
-  /** Runs a SET; one failing in a failed transaction is left to that transaction's rollback. */
-  private async setting(statement: string): Promise<void> {
-    await this.db.execProtocolStream(concatMessages([protocol.serialize.query(statement)]), { syncToFs: false, throwOnError: false });
+  private runPrepared(sql: string, values: unknown[]): Promise<Results> {
+    const set = (statement: string) => this.db.execProtocolStream(protocol.serialize.query(statement), { syncToFs: false });
+    return withPlanMode(sql, set, () => this.bindAndExecute(sql, values));
   }
 
   private async bindAndExecute(sql: string, values: unknown[]): Promise<Results> {

@@ -29,6 +29,20 @@ export const GENERIC_PLANS = `SET plan_cache_mode = ${PLAN_CACHE_MODE}`;
 export const CUSTOM_PLANS = 'SET plan_cache_mode = force_custom_plan';
 
 /**
+ * Runs `run` (which executes `sql`), between CUSTOM_PLANS and GENERIC_PLANS when `sql` is
+ * marked PLAN_WITH_VALUES; `set` runs a SET on the same connection.
+ */
+export async function withPlanMode<T>(sql: string, set: (statement: string) => Promise<unknown>, run: () => Promise<T>): Promise<T> {
+  if (!sql.startsWith(PLAN_WITH_VALUES)) return run();
+  await set(CUSTOM_PLANS);
+  try {
+    return await run();
+  } finally {
+    await set(GENERIC_PLANS).catch(() => undefined); // fails only in a failed transaction, whose rollback resets it
+  }
+}
+
+/**
  * SQLSTATE feature_not_supported, as in "cached plan must not change result type": a table
  * that a prepared statement reads has changed shape since it was prepared.
  */
