@@ -42,11 +42,14 @@ interface PreparedStatement {
 /** Statements kept prepared per database; the least recently prepared go first beyond this. */
 const MAX_PREPARED_STATEMENTS = 500;
 
-/**
- * Prepared statements of each PGlite instance (names are per database session, and every
- * pool over one instance shares that session).
- */
-const preparedByDatabase = new WeakMap<PGlite, Map<string, PreparedStatement>>();
+/** The prepared statements of a database session, by SQL text, and the number of the next. */
+interface PreparedStatements {
+  byText: Map<string, PreparedStatement>;
+  nextNumber: number;
+}
+
+/** Per PGlite instance: names are per database session, which every pool over it shares. */
+const preparedByDatabase = new WeakMap<PGlite, PreparedStatements>();
 
 function concatMessages(messages: Uint8Array[]): Uint8Array {
   const buffer = new Uint8Array(messages.reduce((total, m) => total + m.length, 0));
@@ -59,14 +62,12 @@ function concatMessages(messages: Uint8Array[]): Uint8Array {
 }
 
 class EmbeddedClient extends EventEmitter {
-  private readonly prepared: Map<string, PreparedStatement>;
-  private nextName = 1;
+  private readonly prepared: PreparedStatements;
 
   constructor(private readonly db: PGlite) {
     super();
-    const existing = preparedByDatabase.get(db);
-    this.prepared = existing ?? new Map();
-    if (!existing) preparedByDatabase.set(db, this.prepared);
+    this.prepared = preparedByDatabase.get(db) ?? { byText: new Map(), nextNumber: 1 };
+    preparedByDatabase.set(db, this.prepared);
   }
 
   /** node-postgres signature: (sql, params?, callback?), returning a promise as well. */
@@ -103,7 +104,7 @@ class EmbeddedClient extends EventEmitter {
   }
 
   private async bindAndExecute(sql: string, values: unknown[]): Promise<Results> {
-    const statement = this.prepared.get(sql) ?? (await this.prepare(sql));
+    const statement = this.prepared.byText.get(sql) ?? (await this.prepare(sql));
     const serialized = values.map((value, i) => {
       if (value === null || value === undefined) return null;
       const serializer = this.db.serializers[statement.paramTypes[i]!];
@@ -127,18 +128,18 @@ class EmbeddedClient extends EventEmitter {
 
   private async prepare(sql: string): Promise<PreparedStatement> {
     const { serialize } = protocol;
-    const name = `embedded_${this.nextName++}`;
+    const name = `embedded_${this.prepared.nextNumber++}`;
     const messages = await this.db.execProtocolStream(concatMessages([serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name }), serialize.sync()]), { syncToFs: false });
     const statement = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
-    this.prepared.set(sql, statement);
-    if (this.prepared.size > MAX_PREPARED_STATEMENTS) await this.forget(this.prepared.keys().next().value!);
+    this.prepared.byText.set(sql, statement);
+    if (this.prepared.byText.size > MAX_PREPARED_STATEMENTS) await this.forget(this.prepared.byText.keys().next().value!);
     return statement;
   }
 
   private async forget(sql: string): Promise<void> {
-    const statement = this.prepared.get(sql);
+    const statement = this.prepared.byText.get(sql);
     if (!statement) return;
-    this.prepared.delete(sql);
+    this.prepared.byText.delete(sql);
     const { serialize } = protocol;
     await this.db.execProtocolStream(concatMessages([serialize.close({ type: 'S', name: statement.name }), serialize.sync()]), { syncToFs: false, throwOnError: false });
   }

@@ -166,14 +166,14 @@ function eventInput(body: unknown, at: string, project: AddEventInput['project']
  * Records one event (a JSON object) or a batch (an array of up to MAX_EVENTS_PER_REQUEST,
  * all or none: one statement). Answers 201 with what it recorded, in the same shape.
  */
-export function apiCreate(deps: TimelineViewDeps, api: () => TimelineAPI): Handler {
+export function apiCreate(api: TimelineAPI): Handler {
   return async (req, res) => {
     if (!req.user) throw new PermissionDeniedError(); // the rule needs a role; this keeps the types honest
     const batch = Array.isArray(req.body);
     const bodies: unknown[] = batch ? (req.body as unknown[]) : [req.body ?? {}];
     if (bodies.length === 0 || bodies.length > MAX_EVENTS_PER_REQUEST) throw new BadInputError(`a batch holds 1 to ${MAX_EVENTS_PER_REQUEST} events (got ${bodies.length})`);
     const inputs = bodies.map((body, i) => eventInput(body, batch ? `[${i}].` : '', req.project!, req.user!));
-    const handles = batch ? await api().addEvents(inputs) : [await api().addEvent(inputs[0]!)];
+    const handles = batch ? await api.addEvents(inputs) : [await api.addEvent(inputs[0]!)];
     const created = handles.map((h) => ({ sodar_uuid: h.event.sodar_uuid, project: req.project!.sodar_uuid, event_name: h.event.event_name }));
     res.status(201).json(batch ? created : created[0]);
   };

@@ -127,10 +127,9 @@ export class TimelineAPI {
    * `manager` it commits before this resolves (together with events recorded at the same time).
    */
   async addEvent(input: AddEventInput): Promise<TimelineEventHandle> {
+    if (input.manager) return (await this.addEvents([input], input.manager))[0]!;
     this.check(input);
-    const db = input.manager ?? this.deps.dataSource;
-    const event = input.manager ? (await insertEvents(input.manager, [input], this.deps.repeatWindowSeconds))[0]! : await this.pending.add(input);
-    return new TimelineEventHandle(event, input.project?.sodar_uuid ?? null, db);
+    return new TimelineEventHandle(await this.pending.add(input), input.project?.sodar_uuid ?? null, this.deps.dataSource);
   }
 
   /** Records several events in one statement, all or none (in `manager`'s transaction when given). */

@@ -103,7 +103,7 @@ export class TimelineProjectApp extends ProjectAppPluginPoint {
       { name: 'api_list_site', method: 'get', path: '/api/list/site', kind: 'page', permission: null, handler: rest((req, res) => apiListSite(deps())(req, res)) },
       { name: 'api_retrieve', method: 'get', path: '/api/retrieve/:timelineevent', kind: 'page', permission: null, handler: rest((req, res) => apiRetrieve(deps())(req, res)) },
       { name: 'api_list_project', method: 'get', path: '/api/list/:project', kind: 'page', handler: rest((req, res) => apiListProject(deps())(req, res), { inProject: true }) },
-      { name: 'api_create', method: 'post', path: '/api/create/:project', kind: 'page', permission: 'timeline.create_event', handler: rest((req, res) => apiCreate(deps(), () => deps().api)(req, res), { inProject: true }) },
+      { name: 'api_create', method: 'post', path: '/api/create/:project', kind: 'page', permission: 'timeline.create_event', handler: rest((req, res) => apiCreate(deps().api)(req, res), { inProject: true }) },
       { name: 'ajax_detail_site', method: 'get', path: '/detail/site/:timelineevent', kind: 'ajax', permission: null, handler: withDeps(detailAjax) },
       { name: 'ajax_detail_project', anonymous: true, method: 'get', path: '/detail/:timelineevent', kind: 'ajax', permission: null, handler: withDeps(detailAjax) },
       { name: 'ajax_extra_status', anonymous: true, method: 'get', path: '/extra/status/:eventstatus', kind: 'ajax', permission: null, handler: withDeps(statusExtraAjax) },
