@@ -75,9 +75,11 @@ export interface Database {
   queries: QueryCounter;
   /**
    * LISTENs on `channel` (notifications arrive when the notifying transaction commits, from
-   * any process on a server); resolves to a function that stops listening.
+   * any process on a server); resolves to a function that stops listening. `onResume` runs
+   * when listening resumes after the server was unreachable (notifications sent meanwhile
+   * are lost); the embedded database, in this process, never goes away.
    */
-  listen(channel: string, onMessage: NotificationHandler): Promise<() => Promise<void>>;
+  listen(channel: string, onMessage: NotificationHandler, onResume?: () => void): Promise<() => Promise<void>>;
 }
 
 const INT8_OID = 20;
@@ -160,7 +162,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       extra: { types: pgTypeParsers, max: 10, idleTimeoutMillis: 30000, Client: PreparingClient, options: `-c plan_cache_mode=${PLAN_CACHE_MODE}` },
     });
     await dataSource.initialize();
-    return { dataSource, kind: 'postgres', queries, listen: (channel, onMessage) => listenOnServer(url, channel, onMessage, options.logger) };
+    return { dataSource, kind: 'postgres', queries, listen: (channel, onMessage, onResume) => listenOnServer(url, channel, onMessage, onResume ?? (() => undefined), options.logger) };
   }
   const embedded = await openEmbedded(options.embeddedPath);
   await embedded.exec(GENERIC_PLANS);
@@ -175,24 +177,41 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
 /**
  * A connection of its own that LISTENs (a pooled one would be handed to other queries);
- * reconnects after a second when the server goes away.
+ * when the server goes away it tries again every second, and once back calls `onResume`:
+ * notifications sent in between are lost, and the listener may have to catch up.
  */
-async function listenOnServer(url: string, channel: string, onMessage: NotificationHandler, logger: Logger): Promise<() => Promise<void>> {
+async function listenOnServer(url: string, channel: string, onMessage: NotificationHandler, onResume: () => void, logger: Logger): Promise<() => Promise<void>> {
   let client: Client | null = null;
   let stopped = false;
-  const connect = async (): Promise<void> => {
-    const next = new Client({ connectionString: url });
-    next.on('notification', (message) => message.channel === channel && onMessage(message.payload ?? ''));
-    next.on('error', (err) => {
-      logger.warn({ err, channel }, 'LISTEN connection lost; reconnecting');
-      next.end().catch(() => undefined);
-      if (!stopped) setTimeout(() => connect().catch(() => undefined), 1000).unref();
-    });
-    await next.connect();
-    await next.query(`LISTEN "${channel}"`);
-    client = next;
+  const retryLater = () => {
+    if (!stopped) setTimeout(() => void connect(true), 1000).unref();
   };
-  await connect();
+  const connect = async (resuming: boolean): Promise<void> => {
+    const next = new Client({ connectionString: url });
+    let lost = false;
+    const lose = (err: unknown) => {
+      if (lost) return; // a failing connection may report twice (event and rejection)
+      lost = true;
+      logger.warn({ err, channel }, 'LISTEN connection lost; trying again in 1 s');
+      next.end().catch(() => undefined);
+      retryLater();
+    };
+    next.on('notification', (message) => message.channel === channel && onMessage(message.payload ?? ''));
+    next.on('error', lose);
+    try {
+      await next.connect();
+      await next.query(`LISTEN "${channel}"`);
+    } catch (error) {
+      if (!resuming) throw error; // at start: the site does not start without its database
+      return lose(error);
+    }
+    client = next;
+    if (resuming) {
+      logger.info({ channel }, 'LISTEN connection back');
+      onResume();
+    }
+  };
+  await connect(false);
   return async () => {
     stopped = true;
     await client?.end();

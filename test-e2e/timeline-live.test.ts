@@ -1,7 +1,8 @@
 /**
  * In real headless Chromium: with a project timeline open, events that another process
  * writes show up within 2 seconds without a reload, and so do a status change and a
- * repeat (the group's row then shows ×2). On PostgreSQL the other process writes straight
+ * repeat (the group's row then shows ×2); after the stream breaks, the page reads the list
+ * again and shows what was recorded meanwhile. On PostgreSQL the other process writes straight
  * into the database; the embedded database admits one process only, so there it writes
  * through the REST API over HTTP. Screenshots go to test-artifacts/e2e/.
  */
@@ -137,5 +138,18 @@ describe('live timeline in Chromium', () => {
     await page.reload();
     await page.waitForSelector('#sodar-tl-live.text-bg-success');
     assert.equal(await page.locator('#sodar-tl-table tbody').innerText(), shown);
+  });
+
+  it('reads the list again when its stream comes back after a break, showing what happened meanwhile', async () => {
+    await page.waitForSelector('#sodar-tl-live.text-bg-success');
+    await page.evaluate('window.sodarTestMark = "before the break"');
+    // The stream breaks (as in a site restart); an event recorded before the browser is back
+    // (it retries after 2 s) is announced to nobody.
+    server.closeAllConnections();
+    const missed = await addEventHere('Written while the stream was down');
+    await page.waitForSelector(`tr.sodar-tl-row[data-group="${missed.event.sodar_uuid}"]`, { timeout: 10_000 });
+    assert.equal(await page.evaluate('window.sodarTestMark'), undefined, 'the page read the list again');
+    await page.waitForSelector('#sodar-tl-live.text-bg-success');
+    await shot('timeline-live-05-after-break');
   });
 });

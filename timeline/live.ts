@@ -3,10 +3,13 @@
  * and hear of each new event or status change of their project. The database's
  * LISTEN/NOTIFY carries them (addEvent and setStatus notify in their own statement, so a
  * rolled-back event is never announced), which on a PostgreSQL server also brings events
- * written by other processes. The browser then fetches the row it may see.
+ * written by other processes. The browser then fetches the row it may see. When the
+ * database comes back after an outage, or the stream after a restart, the page reloads:
+ * what happened in between was never announced.
  */
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import type { Database } from '../app/database';
 import { TIMELINE_CHANNEL } from './api';
 
 /** A comment line now and then keeps proxies from closing an idle stream. */
@@ -39,8 +42,8 @@ export class LiveEvents {
 
   constructor(private readonly logger: Logger) {}
 
-  async start(listen: (channel: string, onMessage: (payload: string) => void) => Promise<() => Promise<void>>): Promise<void> {
-    this.stopListening = await listen(TIMELINE_CHANNEL, (payload) => this.deliver(payload));
+  async start(listen: Database['listen']): Promise<void> {
+    this.stopListening = await listen(TIMELINE_CHANNEL, (payload) => this.deliver(payload), () => this.resync());
     this.keepAlive = setInterval(() => this.each((res) => res.write(': keep-alive\n\n')), KEEP_ALIVE_MS);
     this.keepAlive.unref();
   }
@@ -74,6 +77,11 @@ export class LiveEvents {
     }
     if (!note.project) return;
     for (const res of this.streams.get(note.project) ?? []) res.write(`data: ${JSON.stringify({ event: note.event })}\n\n`);
+  }
+
+  /** Tells every open page to catch up: notifications of the time the database was away are lost. */
+  private resync(): void {
+    this.each((res) => res.write(`data: ${JSON.stringify({ resync: true })}\n\n`));
   }
 
   private each(action: (res: Response) => void): void {

@@ -47,10 +47,20 @@
     // One fetch at a time, in the order of the notifications: an older answer arriving
     // late must not overwrite a newer row.
     var pending = Promise.resolve();
-    source.onopen = function () { if (badge) badge.className = 'badge text-bg-success'; };
-    source.onerror = function () { if (badge) badge.className = 'badge text-bg-light border'; };
+    // Back after the stream broke (a site restart) or the database was away: events of that
+    // time were never announced, so the list is read again.
+    var broken = false;
+    source.onopen = function () {
+      if (broken) return window.location.reload();
+      if (badge) badge.className = 'badge text-bg-success';
+    };
+    source.onerror = function () {
+      broken = true;
+      if (badge) badge.className = 'badge text-bg-light border';
+    };
     source.onmessage = function (message) {
       var note = JSON.parse(message.data);
+      if (note.resync) return window.location.reload();
       pending = pending
         .then(function () { return fetch(table.getAttribute('data-row') + note.event, { headers: { Accept: 'application/json' }, credentials: 'same-origin' }); })
         .then(function (res) { return res.ok ? res.json() : null; }) // 403: classified, not for this user
