@@ -1,5 +1,7 @@
 /** A TCP proxy a test can cut and restore, to make a database server unreachable for a while. */
 import net from 'node:net';
+import { createTestDatabase } from './database';
+import { startTestSite, type TestSite } from './site';
 
 export class TcpProxy {
   private server: net.Server | null = null;
@@ -37,4 +39,26 @@ export class TcpProxy {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = null;
   }
+}
+
+/**
+ * A site on a throwaway PostgreSQL database (TEST_DATABASE_URL) whose every connection goes
+ * through a proxy the test can cut; `close` stops and removes it all.
+ */
+export async function startSiteBehindProxy(): Promise<{ site: TestSite; proxy: TcpProxy; close(): Promise<void> }> {
+  const location = await createTestDatabase();
+  const target = new URL(location.url!);
+  const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+  await proxy.open();
+  const viaProxy = new URL(location.url!);
+  viaProxy.hostname = '127.0.0.1';
+  viaProxy.port = String(proxy.port);
+  const site = await startTestSite({ location, env: { DATABASE_URL: viaProxy.toString() } });
+  const close = async () => {
+    await proxy.open();
+    await site.close();
+    await proxy.cut();
+    await location.remove();
+  };
+  return { site, proxy, close };
 }

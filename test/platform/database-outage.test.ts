@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import supertest from 'supertest';
-import { createTestDatabase, serverUrl } from '../helpers/database';
-import { logIn, startTestSite } from '../helpers/site';
-import { TcpProxy } from '../helpers/tcp-proxy';
+import { serverUrl } from '../helpers/database';
+import { logIn } from '../helpers/site';
+import { startSiteBehindProxy } from '../helpers/tcp-proxy';
 
 // The embedded database lives inside the app's process and cannot become unreachable
 // on its own; CI's PostgreSQL leg (TEST_DATABASE_URL set) runs this test.
@@ -11,14 +11,7 @@ const skip = serverUrl ? false : 'needs a PostgreSQL server (TEST_DATABASE_URL);
 
 describe('database outage', () => {
   it('answers 503 while the database is unreachable and serves again once it is back', { skip }, async () => {
-    const location = await createTestDatabase();
-    const target = new URL(location.url!);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.open();
-    const viaProxy = new URL(location.url!);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    const site = await startTestSite({ location, env: { DATABASE_URL: viaProxy.toString() } });
+    const { site, proxy, close } = await startSiteBehindProxy();
     try {
       await site.createUser({ username: 'alice' });
       const agent = await logIn(site.app, 'alice');
@@ -36,10 +29,7 @@ describe('database outage', () => {
       await supertest(site.app).get('/readyz').expect(200);
       await agent.get('/').expect(200);
     } finally {
-      await proxy.open();
-      await site.close();
-      await proxy.cut();
-      await location.remove();
+      await close();
     }
   });
 });

@@ -9,10 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { createProject } from '../../projectroles/projects';
 import { logInOverHttp } from '../../test-e2e/fixtures/add-timeline-event';
-import { createTestDatabase, serverUrl } from '../helpers/database';
+import { serverUrl } from '../helpers/database';
 import { openStream } from '../helpers/live-stream';
-import { startTestSite, TEST_PASSWORD } from '../helpers/site';
-import { TcpProxy } from '../helpers/tcp-proxy';
+import { TEST_PASSWORD } from '../helpers/site';
+import { startSiteBehindProxy } from '../helpers/tcp-proxy';
 
 // The embedded database lives inside the site's process and cannot become unreachable;
 // CI's PostgreSQL leg (TEST_DATABASE_URL set) runs this test.
@@ -20,14 +20,7 @@ const skip = serverUrl ? false : 'needs a PostgreSQL server (TEST_DATABASE_URL);
 
 describe('timeline live updates across a database outage', () => {
   it('tells open pages to catch up once the database is back, and announces new events again', { skip }, async () => {
-    const location = await createTestDatabase();
-    const target = new URL(location.url!);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.open();
-    const viaProxy = new URL(location.url!);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    const site = await startTestSite({ location, env: { DATABASE_URL: viaProxy.toString() } });
+    const { site, proxy, close } = await startSiteBehindProxy();
     const server = http.createServer(site.app).listen(0, '127.0.0.1');
     try {
       await new Promise((resolve) => server.once('listening', resolve));
@@ -49,10 +42,7 @@ describe('timeline live updates across a database outage', () => {
     } finally {
       server.closeAllConnections();
       server.close();
-      await proxy.open();
-      await site.close();
-      await proxy.cut();
-      await location.remove();
+      await close();
     }
   });
 });
