@@ -205,6 +205,7 @@ async function listenOnServer(url: string, channel: string, onMessage: Notificat
       if (!resuming) throw error; // at start: the site does not start without its database
       return lose(error);
     }
+    if (stopped) return void next.end().catch(() => undefined); // stopped while this attempt was under way
     client = next;
     if (resuming) {
       logger.info({ channel }, 'LISTEN connection back');
