@@ -316,7 +316,7 @@ async function main(): Promise<void> {
     say(`Seeding ${values.users} users, ${values.projects} projects and ${events} timeline events...`);
     const seen = await seed(database.env, events);
     const [sitePort, barePort] = [await freePort(), await freePort()];
-    const siteEnv = { ...database.env, PORT: String(sitePort), LOG_LEVEL: 'warn', QUERY_COUNT_HEADER: 'true', PLUGIN_DIRS: '', ...(process.env.PLAN_MODE ? { PLAN_MODE: process.env.PLAN_MODE } : {}) };
+    const siteEnv = { ...database.env, PORT: String(sitePort), LOG_LEVEL: 'warn', QUERY_COUNT_HEADER: 'true', PLUGIN_DIRS: '' };
     children.push(spawnTsx('app/main.ts', [], siteEnv, profileFlags()), spawnTsx('scripts/bench-bare.ts', [String(barePort)], {}));
     const bases = { site: `http://127.0.0.1:${sitePort}`, bare: `http://127.0.0.1:${barePort}` };
     await Promise.all([waitFor(`${bases.site}/healthz`), waitFor(`${bases.bare}/bare`)]);
