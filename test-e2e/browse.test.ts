@@ -5,20 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { assignRole, createProject } from '../projectroles/projects';
 import { startTestSite, TEST_PASSWORD, type TestSite } from '../test/helpers/site';
+import { serveOverHttp, type ServedApp } from '../test/helpers/http-server';
+import { launchChromium } from './fixtures/chromium';
 
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts', 'e2e');
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 describe('browsing in Chromium', () => {
   let site: TestSite;
-  let server: http.Server;
+  let served: ServedApp;
   let browser: Browser;
   let page: Page;
   let base: string;
@@ -32,15 +31,14 @@ describe('browsing in Chromium', () => {
     const category = await createProject(site.db.dataSource, { title: 'Neuroscience', type: 'CATEGORY', parent: null, owner });
     const project = await createProject(site.db.dataSource, { title: 'Mouse Brain Atlas', type: 'PROJECT', parent: category, owner, readme: '# Mouse Brain Atlas\n\nLight-sheet data.' });
     await assignRole(site.db.dataSource, project, await site.createUser({ username: 'gina', name: 'Gina Guest' }), 'project guest');
-    server = http.createServer(site.app).listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+    served = await serveOverHttp(site.app);
+    base = served.base;
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });
   after(async () => {
     await browser?.close();
-    server?.close();
+    served?.close();
     await site.close();
     await site.location.remove();
   });

@@ -8,26 +8,25 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Project } from '../projectroles/entities';
 import { createProject } from '../projectroles/projects';
 import { databaseKind } from '../test/helpers/database';
 import { startTestSite, TEST_PASSWORD, type TestSite } from '../test/helpers/site';
 import { runWriter, type Written } from './fixtures/add-timeline-event';
+import { serveOverHttp, type ServedApp } from '../test/helpers/http-server';
+import { launchChromium } from './fixtures/chromium';
 
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts', 'e2e');
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /** The promise of the feature: an open page shows a change within this. */
 const LIVE_DEADLINE_MS = 2000;
 const DESCRIPTION = 'Imported 12 samples from sequencing run 42';
 
 describe('live timeline in Chromium', () => {
   let site: TestSite;
-  let server: http.Server;
+  let served: ServedApp;
   let browser: Browser;
   let page: Page;
   let base: string;
@@ -76,17 +75,15 @@ describe('live timeline in Chromium', () => {
     const category = await createProject(site.db.dataSource, { title: 'Genomics', type: 'CATEGORY', parent: null, owner });
     project = await createProject(site.db.dataSource, { title: 'Sequencing Core', type: 'PROJECT', parent: category, owner });
     await addEventHere('Sequencer calibrated');
-    server = http.createServer(site.app).listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+    served = await serveOverHttp(site.app);
+    base = served.base;
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });
   after(async () => {
     if (latencies.length > 0) console.log(`live timeline on ${databaseKind}: ${latencies.join(', ')}`);
     await browser?.close();
-    server?.closeAllConnections();
-    server?.close();
+    served?.close();
     await site.close();
     await site.location.remove();
   });
@@ -145,7 +142,7 @@ describe('live timeline in Chromium', () => {
     await page.evaluate('window.sodarTestMark = "before the break"');
     // The stream breaks (as in a site restart); an event recorded before the browser is back
     // (it retries after 2 s) is announced to nobody.
-    server.closeAllConnections();
+    served.server.closeAllConnections();
     const missed = await addEventHere('Written while the stream was down');
     await page.waitForSelector(`tr.sodar-tl-row[data-group="${missed.event.sodar_uuid}"]`, { timeout: 10_000 });
     assert.equal(await page.evaluate('window.sodarTestMark'), undefined, 'the page read the list again');

@@ -4,12 +4,11 @@
  * (`data: {"resync": true}`, on which the page reloads), and new events are announced again.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { createProject } from '../../projectroles/projects';
 import { logInOverHttp } from '../../test-e2e/fixtures/add-timeline-event';
 import { serverUrl } from '../helpers/database';
+import { serveOverHttp } from '../helpers/http-server';
 import { openStream } from '../helpers/live-stream';
 import { TEST_PASSWORD } from '../helpers/site';
 import { startSiteBehindProxy } from '../helpers/tcp-proxy';
@@ -21,10 +20,9 @@ const skip = serverUrl ? false : 'needs a PostgreSQL server (TEST_DATABASE_URL);
 describe('timeline live updates across a database outage', () => {
   it('tells open pages to catch up once the database is back, and announces new events again', { skip }, async () => {
     const { site, proxy, close } = await startSiteBehindProxy();
-    const server = http.createServer(site.app).listen(0, '127.0.0.1');
+    const served = await serveOverHttp(site.app);
     try {
-      await new Promise((resolve) => server.once('listening', resolve));
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const base = served.base;
       const owner = await site.createUser({ username: 'olivia' });
       const project = await createProject(site.db.dataSource, { title: 'Outage Project', type: 'PROJECT', parent: null, owner });
       const session = await logInOverHttp(base, 'olivia', TEST_PASSWORD);
@@ -40,8 +38,7 @@ describe('timeline live updates across a database outage', () => {
         stream.close();
       }
     } finally {
-      server.closeAllConnections();
-      server.close();
+      served.close();
       await close();
     }
   });

@@ -5,8 +5,6 @@
  * would, over a real socket held open.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Project } from '../../projectroles/entities';
 import { createProject } from '../../projectroles/projects';
@@ -15,10 +13,11 @@ import { createEventOverHttp, logInOverHttp, runWriter, type HttpSession } from 
 import { databaseKind } from '../helpers/database';
 import { LIVE_DEADLINE_MS, openStream, type LiveStream } from '../helpers/live-stream';
 import { startTestSite, TEST_PASSWORD, type TestSite } from '../helpers/site';
+import { serveOverHttp, type ServedApp } from '../helpers/http-server';
 
 describe('timeline live updates (Server-Sent Events)', () => {
   let site: TestSite;
-  let server: http.Server;
+  let served: ServedApp;
   let base: string;
   let api: TimelineAPI;
   let project: Project;
@@ -39,17 +38,15 @@ describe('timeline live updates (Server-Sent Events)', () => {
     project = await createProject(site.db.dataSource, { title: 'Live Project', type: 'PROJECT', parent: category, owner: olivia });
     otherProject = await createProject(site.db.dataSource, { title: 'Quiet Project', type: 'PROJECT', parent: category, owner: olivia });
     api = site.registry.getBackendApi('timeline')!;
-    server = http.createServer(site.app).listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveOverHttp(site.app);
+    base = served.base;
     owner = await logInOverHttp(base, 'olivia', TEST_PASSWORD);
     stream = await openStream(base, `/timeline/ajax/live/${project.sodar_uuid}`, owner.cookie);
   });
   after(async () => {
     stream?.close();
     if (latencies.length > 0) console.log(`live message latencies (ms): ${latencies.join(', ')}`);
-    server?.closeAllConnections();
-    server?.close();
+    served?.close();
     await site.close();
     await site.location.remove();
   });
