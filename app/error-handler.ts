@@ -4,7 +4,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { isDatabaseUnavailable } from './database';
-import { HttpError, NotFoundError, PermissionDeniedError, TooManyRequestsError, UnavailableError } from './errors';
+import { BadInputError, HttpError, NotFoundError, PermissionDeniedError, TooManyRequestsError, UnavailableError } from './errors';
 import { flash, renderPage } from './pages';
 
 /** Ajax, REST and JSON-speaking clients get JSON; browsers get pages. */
@@ -35,6 +35,17 @@ function restAuthRequired(req: Request, error: HttpError): HttpError | null {
   return new HttpError(401, 'Authentication credentials were not provided.');
 }
 
+/**
+ * PostgreSQL's data exceptions (SQLSTATE class 22: value too long, malformed number or
+ * UUID, untranslatable character) and "too complex" (54xxx: nesting too deep) are about the
+ * values sent: a safety net behind the field checks, which name the field.
+ */
+function isDataException(error: unknown): boolean {
+  const { code, driverError } = error as { code?: unknown; driverError?: { code?: unknown } };
+  const sqlState = typeof code === 'string' ? code : driverError?.code;
+  return typeof sqlState === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(sqlState);
+}
+
 function classify(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   const parsed = fromBodyParser(error as { type?: unknown });
@@ -45,6 +56,7 @@ function classify(error: unknown): HttpError {
     return status === 404 ? new NotFoundError() : new HttpError(status, 'Bad request');
   }
   if (isDatabaseUnavailable(error)) return new UnavailableError();
+  if (isDataException(error)) return new BadInputError('A value in the request cannot be stored: it is too long, too deeply nested or malformed.');
   return new HttpError(500, 'Internal server error: the problem has been logged.');
 }
 

@@ -25,6 +25,7 @@ import { csrfProtection } from './csrf';
 import type { Database } from './database';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthRoutes } from './health';
+import { refuseUnstorableInput } from './input-limits';
 import { installRequestLog, requestLogger } from './logger';
 import { SegmentRouter } from './segment-router';
 
@@ -134,6 +135,7 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.use(ctx.plugins.middleware());
   app.use(sessionlessRoutes(ctx).handle);
   app.use(bodyParsers(config.bodyLimitBytes));
+  app.use(refuseUnstorableInput);
   app.use(sessionMiddleware(store, { cookieName: 'sodar_session', maxAgeMs: config.sessionMaxAgeSeconds * 1000, secure: config.trustProxy ? 'auto' : false }));
   app.use(sessionUser(db.dataSource, cacheMs));
   app.use(csrfProtection);

@@ -1,7 +1,8 @@
 /** projectroles Ajax views (reference §5.2): session auth, JSON, 403 when denied. */
 import express from 'express';
 import { validate as isUuid } from 'uuid';
-import { BadInputError, NotFoundError, PermissionDeniedError } from '../app/errors';
+import { pageNumber, refuseEmptyPage } from '../app/pagination';
+import { BadInputError, HttpError, NotFoundError, PermissionDeniedError } from '../app/errors';
 import { projectAppLinks, projectListColumns, siteAppLinks } from './app-links';
 import type { ProjectAppPluginPoint } from './plugin-points';
 import { loadProjectAccess } from './project-rules';
@@ -32,13 +33,6 @@ function serializeListed(project: ListedProject, parentFullTitle: string | null)
   };
 }
 
-function pageNumber(raw: unknown): number {
-  if (raw === undefined) return 1;
-  const page = Number(raw);
-  if (!Number.isInteger(page) || page < 1) throw new BadInputError('page: must be a whole number from 1');
-  return page;
-}
-
 export function projectrolesAjaxRoutes(deps: GuardDeps & { registry: PluginRegistry }): express.Router {
   const router = express.Router();
   const loggedIn: express.RequestHandler = (req, _res, next) =>
@@ -64,6 +58,7 @@ export function projectrolesAjaxRoutes(deps: GuardDeps & { registry: PluginRegis
       limit: PROJECT_LIST_PAGE_SIZE + 1,
       offset: (page - 1) * PROJECT_LIST_PAGE_SIZE,
     });
+    refuseEmptyPage(page, listed.length);
     const more = listed.length > PROJECT_LIST_PAGE_SIZE;
     const projects = listed.slice(0, PROJECT_LIST_PAGE_SIZE).map((p) => serializeListed(p, parent?.full_title ?? null));
     res.json({
@@ -84,7 +79,9 @@ export function projectrolesAjaxRoutes(deps: GuardDeps & { registry: PluginRegis
     res.json(Number(value));
   });
 
-  router.post('/ajax/star/:project', loggedIn, projectGuard(deps, 'projectroles.star_project'), async (req, res) => {
+  // Anonymous visitors (with ALLOW_ANONYMOUS) are told to log in, as SODAR's 401, not refused.
+  const starrer: express.RequestHandler = (req, _res, next) => next(req.user ? undefined : new HttpError(401, 'Log in to star projects.'));
+  router.post('/ajax/star/:project', loggedIn, starrer, projectGuard(deps, 'projectroles.star_project'), async (req, res) => {
     const starred = await toggleStar(deps.dataSource, req.user!.id, req.project!.id);
     res.json(starred ? 1 : 0);
   });

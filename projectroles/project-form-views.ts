@@ -1,6 +1,7 @@
 /** Creating, updating, archiving and deleting projects and categories (reference §5.1). */
 import express, { type Request, type Response } from 'express';
 import type { EntityManager } from 'typeorm';
+import { validate as isUuid } from 'uuid';
 import { BadInputError, PermissionDeniedError } from '../app/errors';
 import { flash, renderPage } from '../app/pages';
 import { UserEntity, type Project, type ProjectType } from './entities';
@@ -9,7 +10,7 @@ import { projectArchived, projectCreated, projectDeleted, projectUpdated } from 
 import { projectGuard, type GuardDeps } from './project-access';
 import { loadProjectAccess } from './project-rules';
 import {
-  createProject, creatableCategories, deleteProject, projectsByUuid, setArchived, updateProject, type ProjectChanges,
+  createProject, creatableCategories, deleteProject, hasChildren, projectsByUuid, setArchived, updateProject, type ProjectChanges,
 } from './projects';
 import type { PluginRegistry } from './registry';
 
@@ -17,7 +18,8 @@ type Deps = GuardDeps & { registry: PluginRegistry };
 
 interface ProjectForm {
   title: string;
-  type: ProjectType;
+  /** As sent; checked by typeOf when a project is created. */
+  type: string;
   description: string;
   readme: string;
   public_access: string;
@@ -30,13 +32,20 @@ function readForm(req: Request): ProjectForm {
   const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
   return {
     title: text('title'),
-    type: text('type') === 'CATEGORY' ? 'CATEGORY' : 'PROJECT',
+    type: text('type'),
     description: text('description'),
     readme: text('readme'),
     public_access: text('public_access'),
     parent: text('parent'),
     owner: text('owner'),
   };
+}
+
+/** The type chosen in the create form (a project when none is sent); anything else is refused. */
+function typeOf(value: string): ProjectType {
+  if (value === '') return 'PROJECT';
+  if (value === 'CATEGORY' || value === 'PROJECT') return value;
+  throw new BadInputError(`type: must be CATEGORY or PROJECT (got "${value.slice(0, 64)}")`);
 }
 
 function publicAccessOf(value: string): 'project guest' | 'project viewer' | null {
@@ -47,7 +56,8 @@ function publicAccessOf(value: string): 'project guest' | 'project viewer' | nul
 
 async function showForm(deps: Deps, req: Request, res: Response, locals: { mode: 'create' | 'update'; project: Project | null; parent: Project | null; form: ProjectForm; error: string | null }) {
   const categories = locals.mode === 'update' ? await creatableCategories(deps.dataSource, req.user!) : [];
-  const title = locals.mode === 'create' ? `Create ${locals.parent ? `in ${locals.parent.title}` : 'top-level category or project'}` : `Update ${locals.project!.title}`;
+  // Top level: categories only (SODAR without PROJECTROLES_DISABLE_CATEGORIES).
+  const title = locals.mode === 'create' ? `Create ${locals.parent ? `in ${locals.parent.title}` : 'top-level category'}` : `Update ${locals.project!.title}`;
   renderPage(req, res, 'projectroles/project_form', { ...locals, title, categories }, locals.error ? 400 : 200);
 }
 
@@ -57,6 +67,7 @@ async function chosenParent(deps: Deps, req: Request, uuid: string): Promise<Pro
     if (!req.user!.is_superuser) throw new BadInputError('parent: only superusers may move to the top level');
     return null;
   }
+  if (!isUuid(uuid)) throw new BadInputError(`parent: "${uuid.slice(0, 64)}" is not a category's sodar_uuid`);
   const [parent] = await projectsByUuid(deps.dataSource, [uuid]);
   if (!parent) throw new BadInputError(`parent: no category with sodar_uuid ${uuid}`);
   const access = (await loadProjectAccess(deps.dataSource, req.user!, [parent])).get(parent.id)!;
@@ -87,7 +98,7 @@ export function projectFormRoutes(deps: Deps): express.Router {
   const create = async (req: Request, res: Response, parent: Project | null) => {
     const form = readForm(req);
     try {
-      const type = parent ? form.type : 'CATEGORY';
+      const type = parent ? typeOf(form.type) : 'CATEGORY';
       const owner = await ownerFor(deps, req, form.owner);
       const project = await createProject(
         deps.dataSource,
@@ -146,13 +157,21 @@ export function projectFormRoutes(deps: Deps): express.Router {
     }
   });
 
-  router.get('/archive/:project', canUpdate, (req, res) => renderPage(req, res, 'projectroles/project_archive', { title: `Archive ${req.project!.title}`, project: req.project! }));
-  router.post('/archive/:project', canUpdate, async (req, res) => {
+  // SODAR's messages: categories are never archived, categories with children never deleted.
+  const notCategory: express.RequestHandler = (req, res, next) => {
+    if (req.project!.type !== 'CATEGORY') return next();
+    flash(req, 'danger', 'Setting archival is not allowed for categories.');
+    res.redirect(`/project/${req.project!.sodar_uuid}`);
+  };
+  const noChildren: express.RequestHandler = async (req, res, next) => {
     const project = req.project!;
-    if (project.type === 'CATEGORY') {
-      flash(req, 'danger', 'Categories cannot be archived.');
-      return res.redirect(`/project/${project.sodar_uuid}`);
-    }
+    if (project.type !== 'CATEGORY' || !(await hasChildren(deps.dataSource, project))) return next();
+    flash(req, 'danger', 'Deletion not allowed for category with children. Delete the children before attempting deletion.');
+    res.redirect('/');
+  };
+  router.get('/archive/:project', canUpdate, notCategory, (req, res) => renderPage(req, res, 'projectroles/project_archive', { title: `Archive ${req.project!.title}`, project: req.project! }));
+  router.post('/archive/:project', canUpdate, notCategory, async (req, res) => {
+    const project = req.project!;
     const status = String((req.body as { status?: unknown } | undefined)?.status ?? '');
     const archive = status === '1' || status === 'true';
     await setArchived(deps.dataSource, project, archive, async (manager) => {
@@ -164,8 +183,8 @@ export function projectFormRoutes(deps: Deps): express.Router {
   });
 
   const canDelete = projectGuard(deps, 'projectroles.delete_project');
-  router.get('/delete/:project', canDelete, (req, res) => renderPage(req, res, 'projectroles/project_delete', { title: `Delete ${req.project!.title}`, project: req.project!, host: req.hostname }));
-  router.post('/delete/:project', canDelete, async (req, res) => {
+  router.get('/delete/:project', canDelete, noChildren, (req, res) => renderPage(req, res, 'projectroles/project_delete', { title: `Delete ${req.project!.title}`, project: req.project!, host: req.hostname }));
+  router.post('/delete/:project', canDelete, noChildren, async (req, res) => {
     const project = req.project!;
     const confirm = String((req.body as { delete_host_confirm?: unknown } | undefined)?.delete_host_confirm ?? '');
     if (confirm !== req.hostname) {

@@ -1,7 +1,7 @@
 /** Project and category pages (reference §5.1): detail and members. */
 import express from 'express';
 import MarkdownIt from 'markdown-it';
-import { BadInputError } from '../app/errors';
+import { pageNumber, refuseEmptyPage } from '../app/pagination';
 import { renderPage } from '../app/pages';
 import { listMembers } from './members';
 import { projectGuard, type GuardDeps } from './project-access';
@@ -18,10 +18,10 @@ export function projectPageRoutes(deps: GuardDeps & { registry: PluginRegistry }
   const router = express.Router();
 
   router.get('/members/:project', projectGuard(deps, 'projectroles.view_project_roles'), async (req, res) => {
-    const page = req.query.page === undefined ? 1 : Number(req.query.page);
-    if (!Number.isInteger(page) || page < 1) throw new BadInputError('page: must be a whole number from 1');
+    const page = pageNumber(req.query.page);
     const project = req.project!;
     const { members, total } = await listMembers(deps.dataSource, project, { limit: MEMBERS_PAGE_SIZE, offset: (page - 1) * MEMBERS_PAGE_SIZE });
+    refuseEmptyPage(page, members.length);
     const can = async (permission: string) => req.user !== undefined && deps.rules.test(permission, req.user, req.projectAccess);
     renderPage(req, res, 'projectroles/members', {
       title: `Members of ${project.title}`,

@@ -2,7 +2,8 @@
 import { v4 as uuid4 } from 'uuid';
 import type { DataSource, EntityManager } from 'typeorm';
 import { BadInputError } from '../app/errors';
-import type { Project, ProjectType, RoleName, User } from './entities';
+import { checkColumnLengths } from '../app/input-limits';
+import { ProjectEntity, type Project, type ProjectType, type RoleName, type User } from './entities';
 
 export interface NewProject {
   title: string;
@@ -18,9 +19,10 @@ export interface NewProject {
 const TITLE_SEPARATOR = ' / ';
 
 /** SODAR's title rules; throws BadInputError naming the field. */
-export function validateProjectInput(input: Pick<NewProject, 'title' | 'type' | 'parent' | 'publicAccess'>): void {
+export function validateProjectInput(input: Pick<NewProject, 'title' | 'type' | 'parent' | 'publicAccess' | 'description'>): void {
   const title = input.title.trim();
-  if (title === '' || title.length > 255) throw new BadInputError('title: 1-255 characters');
+  if (title === '') throw new BadInputError('title: required');
+  checkColumnLengths(ProjectEntity, { title, description: input.description });
   if (title.includes(TITLE_SEPARATOR) || title.startsWith('/') || title.endsWith('/')) {
     throw new BadInputError(`title: may not contain "${TITLE_SEPARATOR}" nor start or end with "/"`);
   }
@@ -178,11 +180,15 @@ export async function setArchived(dataSource: DataSource, project: Project, arch
   });
 }
 
+export async function hasChildren(db: Pick<DataSource | EntityManager, 'query'>, project: Project): Promise<boolean> {
+  const children: unknown[] = await db.query('SELECT 1 FROM projectroles_project WHERE parent_id = $1 LIMIT 1', [project.id]);
+  return children.length > 0;
+}
+
 /** Deletes a project or an empty category, with its roles and stars. */
 export async function deleteProject(dataSource: DataSource, project: Project, within?: (manager: EntityManager) => Promise<void>): Promise<void> {
   await dataSource.transaction(async (manager) => {
-    const children: unknown[] = await manager.query('SELECT 1 FROM projectroles_project WHERE parent_id = $1 LIMIT 1', [project.id]);
-    if (children.length > 0) throw new BadInputError('A category with children cannot be deleted: move or delete its children first');
+    if (await hasChildren(manager, project)) throw new BadInputError('A category with children cannot be deleted: move or delete its children first');
     await within?.(manager);
     await manager.query('DELETE FROM projectroles_project WHERE id = $1', [project.id]);
     await refreshPublicChildren(manager, project.ancestor_ids);

@@ -2,6 +2,7 @@
 import { v4 as uuid4 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import { BadInputError } from '../app/errors';
+import { checkColumnLengths } from '../app/input-limits';
 import { UserEntity, type User } from './entities';
 import { hashPassword, randomPassword } from './passwords';
 
@@ -25,6 +26,7 @@ export function validateNewUser(input: NewUser): void {
     throw new BadInputError(`email: not an email address: ${input.email}`);
   }
   if (input.password.length < 8) throw new BadInputError('password: at least 8 characters');
+  checkColumnLengths(UserEntity, { username: input.username, email: input.email, name: input.name });
 }
 
 export async function createUser(dataSource: DataSource, input: NewUser): Promise<User> {

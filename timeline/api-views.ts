@@ -4,6 +4,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { BadInputError, PermissionDeniedError } from '../app/errors';
+import { pageNumber, refuseEmptyPage } from '../app/pagination';
 import { negotiateVersion, requireApiUser, type MediaTypeSpec } from '../app/rest';
 import type { User } from '../projectroles/entities';
 import { statusTypeOf, type AddEventInput, type TimelineAPI } from './api';
@@ -70,16 +71,14 @@ async function serializeEvents(deps: TimelineViewDeps, rows: EventRow[], showExt
   return rows.map((row) => serializeEvent(row, statuses.filter((s) => s.event_id === row.id).reverse(), refs.filter((r) => r.event_id === row.id), showExtra));
 }
 
-function pageNumber(req: Request): number | null {
-  if (req.query.page === undefined) return null;
-  const page = Number(req.query.page);
-  if (!Number.isInteger(page) || page < 1) throw new BadInputError('page: must be a whole number from 1');
-  return page;
+/** `?page=` asks for SODAR's paginated shape; without it the whole list comes as an array. */
+function optionalPage(req: Request): number | null {
+  return req.query.page === undefined ? null : pageNumber(req.query.page);
 }
 
 /** Every event (repeats one by one), newest first; `?page=` gives SODAR's paginated shape. */
 async function listResponse(deps: TimelineViewDeps, req: Request, res: Response, where: { project: number | null }, classified: boolean, showExtra: boolean): Promise<void> {
-  const page = pageNumber(req);
+  const page = optionalPage(req);
   const offset = ((page ?? 1) - 1) * REST_PAGE_SIZE;
   const rows: Array<EventRow & { total: number }> = await deps.dataSource.query(
     `SELECT e.*, e.sodar_uuid AS group_uuid, p.sodar_uuid AS project_uuid, u.sodar_uuid AS user_uuid, u.username, count(*) OVER () AS total
@@ -91,6 +90,7 @@ async function listResponse(deps: TimelineViewDeps, req: Request, res: Response,
     // "IS NOT DISTINCT FROM $1" would serve both, but no index can answer it.
     [where.project, classified, REST_PAGE_SIZE, offset],
   );
+  if (page !== null) refuseEmptyPage(page, rows.length);
   const results = await serializeEvents(deps, rows, showExtra);
   if (page === null) {
     res.json(results);

@@ -8,12 +8,13 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { v4 as uuidv4 } from 'uuid';
 import { Coalescer } from '../app/coalescer';
 import { BadInputError } from '../app/errors';
+import { checkColumnLengths } from '../app/input-limits';
 import type { User } from '../projectroles/entities';
 import type { PluginRegistry } from '../projectroles/registry';
 import type { RuleSet } from '../projectroles/rules';
 import { describeEvents } from './description';
 import { insertEvents, TIMELINE_CHANNEL } from './event-insert';
-import { STATUS_DESCRIPTIONS, type ExtraData, type StatusType, type TimelineEvent } from './entities';
+import { STATUS_DESCRIPTIONS, TimelineEventEntity, TimelineEventObjectRefEntity, type ExtraData, type StatusType, type TimelineEvent } from './entities';
 import { eventsOfObject, eventsOfProject, type EventListOptions, type EventRow } from './queries';
 
 export { TIMELINE_CHANNEL };
@@ -145,6 +146,10 @@ export class TimelineAPI {
     if (!this.appNames().includes(input.app)) throw new BadInputError(`app: "${input.app}" is not an installed app`);
     if (input.statusType !== undefined) statusTypeOf(input.statusType);
     if (!input.eventName.trim()) throw new BadInputError('event_name: must not be empty');
+    checkColumnLengths(TimelineEventEntity, { app: input.app, plugin: input.plugin, event_name: input.eventName });
+    for (const [i, object] of (input.objects ?? []).entries()) {
+      checkColumnLengths(TimelineEventObjectRefEntity, { label: object.label, name: object.name, object_model: object.ref.model }, (name) => `objects[${i}].${name}`);
+    }
   }
 
   /** A handle on a stored event, to add statuses to it later (e.g. when a job finishes). */
