@@ -18,6 +18,11 @@ export class SegmentRouter {
     this.handlers.set(segment, handler);
   }
 
+  /** The handler of each segment, for listing the site's routes. */
+  segments(): ReadonlyMap<string, RequestHandler> {
+    return this.handlers;
+  }
+
   readonly handle = (req: Request, res: Response, next: NextFunction): void => {
     const path = req.path;
     const slash = path.indexOf('/', 1);

@@ -27,6 +27,7 @@ import { errorHandler, notFoundHandler } from './error-handler';
 import { healthRoutes } from './health';
 import { refuseUnstorableInput } from './input-limits';
 import { installRequestLog, requestLogger } from './logger';
+import { routesOf, type RouteInfo } from './route-list';
 import { SegmentRouter } from './segment-router';
 
 export const ROOT_DIR = path.resolve(__dirname, '..');
@@ -45,6 +46,8 @@ export interface BuiltApp {
   app: express.Express;
   /** Housekeeping to run now and then: drops expired sessions and old login failures. */
   maintenance(): Promise<void>;
+  /** Every route served, from the routers themselves (for the fuzz test and tools). */
+  routes(): RouteInfo[];
 }
 
 /**
@@ -133,18 +136,22 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.use(requestLogger(ctx.logger, db.queries, config.queryCountHeader));
   app.use(securityHeaders(config));
   app.use(ctx.plugins.middleware());
-  app.use(sessionlessRoutes(ctx).handle);
+  const sessionless = sessionlessRoutes(ctx);
+  app.use(sessionless.handle);
   app.use(bodyParsers(config.bodyLimitBytes));
   app.use(refuseUnstorableInput);
   app.use(sessionMiddleware(store, { cookieName: 'sodar_session', maxAgeMs: config.sessionMaxAgeSeconds * 1000, secure: config.trustProxy ? 'auto' : false }));
   app.use(sessionUser(db.dataSource, cacheMs));
   app.use(csrfProtection);
-  app.use(siteRoutes(ctx, passport, throttle).handle);
+  const site = siteRoutes(ctx, passport, throttle);
+  app.use(site.handle);
   app.use(notFoundHandler);
   app.use(errorHandler);
 
   return {
     app,
+    // One router may serve several segments (/healthz and /readyz): each once.
+    routes: () => [...new Set([sessionless, site].flatMap((router) => [...router.segments().values()]))].flatMap((handler) => routesOf(handler)),
     maintenance: async () => {
       await store.prune();
       await throttle.prune();

@@ -20,6 +20,7 @@ import { migrate, openDatabase, type Database } from './database';
 import * as errors from './errors';
 import { renderPage } from './pages';
 import { builtInPlugins } from './plugins';
+import type { RouteInfo } from './route-list';
 import { buildApp } from './server';
 
 export interface Site {
@@ -32,6 +33,8 @@ export interface Site {
   app: express.Express;
   /** Housekeeping to run now and then (expired sessions, old login failures). */
   maintenance(): Promise<void>;
+  /** Every route the site serves. */
+  routes(): RouteInfo[];
   /** Stops plugins in reverse order and closes the database. */
   close(): Promise<void>;
 }
@@ -101,12 +104,12 @@ export async function openSite(config: Config, logger: Logger, sharedDb?: Databa
     await syncPluginRows(db.dataSource, registry);
     const plugins = new PluginStateWatcher(db.dataSource, registry, logger, config.crossProcessDelaySeconds * 1000);
     await plugins.refresh();
-    const { app, maintenance } = buildApp({ config, db, logger, registry, rules, plugins });
+    const { app, maintenance, routes } = buildApp({ config, db, logger, registry, rules, plugins });
     const close = async () => {
       for (const error of await registry.stop()) logger.error({ err: error }, error.message);
       await closeDb();
     };
-    return { config, logger, db, registry, rules, plugins, app, maintenance, close };
+    return { config, logger, db, registry, rules, plugins, app, maintenance, routes, close };
   } catch (error) {
     await registry.stop();
     await closeDb();
