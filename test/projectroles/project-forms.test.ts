@@ -102,9 +102,13 @@ describe('project forms', () => {
     assert.equal((await row('Exomes')).archive, true);
     await submit(ownerAgent, `/project/archive/${exomes.sodar_uuid}`, { status: '0' });
     assert.equal((await row('Exomes')).archive, false);
-    const res = await submit(ownerAgent, `/project/archive/${category.sodar_uuid}`, { status: '1' });
+    const form = await ownerAgent.get(`/project/archive/${category.sodar_uuid}`).expect(302);
+    assert.equal(form.headers.location, `/project/${category.sodar_uuid}`);
+    const token = csrfFrom((await ownerAgent.get(`/project/archive/${exomes.sodar_uuid}`).expect(200)).text);
+    const res = await ownerAgent.post(`/project/archive/${category.sodar_uuid}`).type('form').send({ status: '1', _csrf: token });
     assert.equal(res.status, 302);
     assert.equal((await row('Laboratory')).archive, false);
+    assert.match((await ownerAgent.get(res.headers.location!)).text, /Setting archival is not allowed for categories\./);
   });
 
   it('deletes only with the host name confirmed, and never a category with children', async () => {
@@ -114,8 +118,11 @@ describe('project forms', () => {
     assert.ok(await row('Exomes'));
     await submit(ownerAgent, `/project/delete/${exomes.sodar_uuid}`, { delete_host_confirm: '127.0.0.1' });
     assert.equal(await row('Exomes'), undefined);
-    await submit(ownerAgent, `/project/delete/${category.sodar_uuid}`, { delete_host_confirm: '127.0.0.1' });
+    const token = csrfFrom((await ownerAgent.get('/').expect(200)).text);
+    const refused = await ownerAgent.post(`/project/delete/${category.sodar_uuid}`).type('form').send({ delete_host_confirm: '127.0.0.1', _csrf: token });
+    assert.equal(refused.headers.location, '/');
     assert.ok(await row('Laboratory'), 'a category with children stays');
+    await ownerAgent.get(`/project/delete/${category.sodar_uuid}`).expect(302).expect('Location', '/');
     await guestAgent.get(`/project/delete/${category.sodar_uuid}`).expect(302).expect('Location', '/');
   });
 });

@@ -29,7 +29,8 @@ const ROUTES: Route[] = [
     page('detail', t, 'projectroles.view_project', '/project/'),
     page('members', t, 'projectroles.view_project_roles', '/project/members/'),
     page('update', t, 'projectroles.update_project', '/project/update/'),
-    page('delete', t, 'projectroles.delete_project', '/project/delete/'),
+    // The fixture's category holds the project: SODAR sends whoever may delete it home with a message.
+    page('delete', t, 'projectroles.delete_project', '/project/delete/', t === 'C' ? { allowedRedirect: () => '/' } : {}),
     page('add member', t, 'projectroles.update_project_members', '/project/members/create/'),
     page('owner transfer', t, 'projectroles.update_project_owner', '/project/members/owner/transfer/'),
     { name: `star ${t}`, method: 'post', kind: 'ajax', target: t, permission: 'projectroles.star_project', path: (f: Fixture) => `/project/ajax/star/${uuid(f, t)}` } as Route,
