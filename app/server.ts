@@ -9,7 +9,7 @@ import express from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { siteAppLinks } from '../projectroles/app-links';
-import { authRoutes, createPassport, sessionUser } from '../projectroles/auth';
+import { authRoutes, createPassport, loginFormErrors, sessionUser } from '../projectroles/auth';
 import { backendIncludeHelper } from '../projectroles/backend-include';
 import { pluginRouters, pluginStaticRouter } from '../projectroles/plugin-router';
 import type { PluginStateWatcher } from '../projectroles/plugin-states';
@@ -126,7 +126,7 @@ export function buildApp(ctx: AppContext): BuiltApp {
     perIp: config.loginThrottleIpMax,
     windowSeconds: config.loginThrottleWindowSeconds,
   });
-  const passport = createPassport(db.dataSource);
+  const passport = createPassport();
 
   installRequestLog(app, ctx.logger);
   app.use(requestLogger(ctx.logger, db.queries, config.queryCountHeader));
@@ -139,6 +139,7 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.use(csrfProtection);
   app.use(siteRoutes(ctx, passport, throttle).handle);
   app.use(notFoundHandler);
+  app.use(loginFormErrors);
   app.use(errorHandler);
 
   return {
