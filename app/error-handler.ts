@@ -4,7 +4,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { isDatabaseUnavailable } from './database';
-import { HttpError, NotFoundError, PermissionDeniedError, TooManyRequestsError, UnavailableError } from './errors';
+import { ConflictError, HttpError, NotFoundError, PermissionDeniedError, TooManyRequestsError, UnavailableError } from './errors';
 import { flash, renderPage } from './pages';
 
 /** Ajax, REST and JSON-speaking clients get JSON; browsers get pages. */
@@ -35,6 +35,16 @@ function restAuthRequired(req: Request, error: HttpError): HttpError | null {
   return new HttpError(401, 'Authentication credentials were not provided.');
 }
 
+/**
+ * A unique violation (SQLSTATE 23505, raw or wrapped in TypeORM's QueryFailedError) means
+ * a change made at the same time got there first: a 409 with a message, not a fault.
+ */
+export function uniqueViolationConflict(error: unknown): ConflictError | null {
+  const { code, driverError } = (error ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
+  if (code !== '23505' && driverError?.code !== '23505') return null;
+  return new ConflictError('This conflicts with a change made at the same time (the entry already exists); reload the page and try again.');
+}
+
 function classify(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   const parsed = fromBodyParser(error as { type?: unknown });
@@ -45,6 +55,8 @@ function classify(error: unknown): HttpError {
     return status === 404 ? new NotFoundError() : new HttpError(status, 'Bad request');
   }
   if (isDatabaseUnavailable(error)) return new UnavailableError();
+  const conflict = uniqueViolationConflict(error);
+  if (conflict) return conflict;
   return new HttpError(500, 'Internal server error: the problem has been logged.');
 }
 
