@@ -26,21 +26,29 @@ function cookieToken(req: Request): string | null {
   return token && TOKEN_PATTERN.test(token) ? token : null;
 }
 
+/** Sends the browser a new token; returns it. */
+function newCookieToken(req: Request, res: Response): string {
+  const token = randomBytes(24).toString('base64url');
+  // req.secure is true only over https (directly, or behind a trusted proxy).
+  res.cookie(COOKIE_NAME, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: 365 * 24 * 3600 * 1000 });
+  return token;
+}
+
 /**
  * The token for a page's forms, as a function the views call: only pages with a form read
  * the cookie, and set it when the browser has none yet.
  */
 export function csrfTokenFunction(req: Request, res: Response): () => string {
   let token: string | null = null;
-  return () => {
-    token ??= cookieToken(req);
-    if (!token) {
-      token = randomBytes(24).toString('base64url');
-      // req.secure is true only over https (directly, or behind a trusted proxy).
-      res.cookie(COOKIE_NAME, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: 365 * 24 * 3600 * 1000 });
-    }
-    return token;
-  };
+  return () => (token ??= cookieToken(req) ?? newCookieToken(req, res));
+}
+
+/**
+ * A new token at login, as Django's rotate_token: a token planted in the browser before
+ * login (by someone who could set its cookie) is useless after it.
+ */
+export function rotateCsrfToken(req: Request, res: Response): void {
+  newCookieToken(req, res);
 }
 
 /** Checks unsafe requests: 403 when the token is missing or wrong. Safe ones pass untouched. */

@@ -4,7 +4,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { isDatabaseUnavailable } from './database';
-import { BadInputError, HttpError, NotFoundError, PermissionDeniedError, TooManyRequestsError, UnavailableError } from './errors';
+import { BadInputError, ConflictError, HttpError, NotFoundError, PermissionDeniedError, TooManyRequestsError, UnavailableError } from './errors';
 import { flash, renderPage } from './pages';
 
 /** Ajax, REST and JSON-speaking clients get JSON; browsers get pages. */
@@ -46,6 +46,16 @@ function isDataException(error: unknown): boolean {
   return typeof sqlState === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(sqlState);
 }
 
+/**
+ * A unique violation (SQLSTATE 23505, raw or wrapped in TypeORM's QueryFailedError) means
+ * a change made at the same time got there first: a 409 with a message, not a fault.
+ */
+export function uniqueViolationConflict(error: unknown): ConflictError | null {
+  const { code, driverError } = (error ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
+  if (code !== '23505' && driverError?.code !== '23505') return null;
+  return new ConflictError('This conflicts with a change made at the same time (the entry already exists); reload the page and try again.');
+}
+
 function classify(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   const parsed = fromBodyParser(error as { type?: unknown });
@@ -57,6 +67,8 @@ function classify(error: unknown): HttpError {
   }
   if (isDatabaseUnavailable(error)) return new UnavailableError();
   if (isDataException(error)) return new BadInputError('A value in the request cannot be stored: it is too long, too deeply nested or malformed.');
+  const conflict = uniqueViolationConflict(error);
+  if (conflict) return conflict;
   return new HttpError(500, 'Internal server error: the problem has been logged.');
 }
 

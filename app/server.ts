@@ -9,7 +9,7 @@ import express from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { siteAppLinks } from '../projectroles/app-links';
-import { authRoutes, createPassport, sessionUser } from '../projectroles/auth';
+import { authRoutes, createPassport, loginFormErrors, sessionUser } from '../projectroles/auth';
 import { backendIncludeHelper } from '../projectroles/backend-include';
 import { pluginRouters, pluginStaticRouter } from '../projectroles/plugin-router';
 import type { PluginStateWatcher } from '../projectroles/plugin-states';
@@ -130,7 +130,7 @@ export function buildApp(ctx: AppContext): BuiltApp {
     perIp: config.loginThrottleIpMax,
     windowSeconds: config.loginThrottleWindowSeconds,
   });
-  const passport = createPassport(db.dataSource);
+  const passport = createPassport();
 
   installRequestLog(app, ctx.logger);
   app.use(requestLogger(ctx.logger, db.queries, config.queryCountHeader));
@@ -146,6 +146,7 @@ export function buildApp(ctx: AppContext): BuiltApp {
   const site = siteRoutes(ctx, passport, throttle);
   app.use(site.handle);
   app.use(notFoundHandler);
+  app.use(loginFormErrors);
   app.use(errorHandler);
 
   return {

@@ -1,13 +1,17 @@
-/** Login and logout with passport-local; sessions hold the user's sodar_uuid. */
+/**
+ * Login and logout; sessions hold the user's sodar_uuid. Passport gives req.login and
+ * req.logout; the password check is ours, as passport-local also reads credentials from the
+ * query string (where they would skip the form, the throttle's username and the log's care).
+ */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Passport } from 'passport';
-import { Strategy as LocalStrategy } from 'passport-local';
 import type { DataSource } from 'typeorm';
-import { PermissionDeniedError } from '../app/errors';
+import { rotateCsrfToken } from '../app/csrf';
+import { BadInputError, PermissionDeniedError } from '../app/errors';
 import { TtlCache } from '../app/ttl-cache';
 import { renderPage } from '../app/pages';
 import { UserEntity, type User } from './entities';
-import type { LoginThrottle } from './login-throttle';
+import type { LoginAttempt, LoginThrottle } from './login-throttle';
 import { verifyPassword } from './passwords';
 import { findActiveUser } from './users';
 
@@ -16,15 +20,8 @@ export function safeNextPath(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
 }
 
-export function createPassport(dataSource: DataSource): InstanceType<typeof Passport> {
+export function createPassport(): InstanceType<typeof Passport> {
   const passport = new Passport();
-  passport.use(
-    new LocalStrategy((username, password, done) => {
-      findActiveUser(dataSource, { username })
-        .then(async (user) => done(null, user && (await verifyPassword(password, user.password)) ? user : false))
-        .catch(done);
-    }),
-  );
   passport.serializeUser<string>((user, done) => done(null, user.sodar_uuid));
   return passport;
 }
@@ -32,16 +29,19 @@ export function createPassport(dataSource: DataSource): InstanceType<typeof Pass
 /**
  * Sets `req.user` from the session's login, as `passport.session()` would, without its
  * per-request strategy machinery (a sixth of a cached request's CPU). `cacheMs`: how long
- * a change to a user (deactivation, say) may take to reach a process.
+ * a change to a user (deactivation, say) may take to reach a process. What a logged-in user
+ * is sent (pages, Ajax, REST) is theirs alone, so no cache, shared or the browser's, keeps it.
  */
 export function sessionUser(dataSource: DataSource, cacheMs: number) {
   const recentUsers = new TtlCache<string, User | null>(cacheMs);
-  return (req: Request, _res: Response, next: NextFunction): void => {
+  return (req: Request, res: Response, next: NextFunction): void => {
     const uuid = req.session.passport?.user;
     if (!uuid) return next();
     const done = (user: User | null) => {
-      if (user) req.user = { ...user };
-      else delete req.session.passport!.user; // deactivated or deleted: logged out
+      if (user) {
+        req.user = { ...user };
+        res.setHeader('Cache-Control', 'no-store');
+      } else delete req.session.passport!.user; // deactivated or deleted: logged out
       next();
     };
     const cached = recentUsers.get(uuid);
@@ -64,33 +64,85 @@ interface AuthDeps {
   throttle: LoginThrottle;
 }
 
-function showLogin(req: Request, res: Response, error: string | null = null): void {
-  const next = safeNextPath(req.query.next ?? (req.body as { next?: unknown } | undefined)?.next);
-  renderPage(req, res, 'projectroles/login', { title: 'Login', next, error, username: (req.body as { username?: string } | undefined)?.username ?? '' });
+interface Credentials {
+  username: string;
+  password: string;
 }
 
-function logIn(deps: AuthDeps, req: Request, res: Response, next: NextFunction, user: User): void {
+/** The username column's length: a longer name cannot be anyone's. */
+const USERNAME_MAX_CHARS = Number(UserEntity.options.columns.username?.length);
+if (!Number.isInteger(USERNAME_MAX_CHARS)) throw new Error('UserEntity: the username column must state its length');
+/** PostgreSQL text cannot hold it. */
+const NUL = '\u0000';
+
+/** The submitted username as the form shows it again: cut to what the field takes, NULs dropped. */
+function usernameForForm(req: Request): string {
+  const { username } = (req.body ?? {}) as { username?: unknown };
+  if (typeof username !== 'string') return '';
+  // Two UTF-16 units per character at most: the cheap cut first, then one by characters.
+  return [...username.slice(0, 2 * USERNAME_MAX_CHARS).replaceAll(NUL, '')].slice(0, USERNAME_MAX_CHARS).join('');
+}
+
+/** Length as PostgreSQL counts it: characters (code points), not UTF-16 units. */
+function characterCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+}
+
+function showLogin(req: Request, res: Response, error: string | null = null, status = 200): void {
+  const next = safeNextPath(req.query.next ?? (req.body as { next?: unknown } | undefined)?.next);
+  const locals = { title: 'Login', next, error, username: usernameForForm(req), usernameMaxLength: USERNAME_MAX_CHARS };
+  renderPage(req, res, 'projectroles/login', locals, status);
+}
+
+/** The credentials from the form body, never the query string; BadInputError says what is wrong. */
+function readCredentials(req: Request): Credentials {
+  if (!req.is('application/x-www-form-urlencoded')) {
+    throw new BadInputError('The login form must be sent as application/x-www-form-urlencoded.');
+  }
+  const { username, password } = req.body as { username?: unknown; password?: unknown };
+  if (typeof username !== 'string' || !username.trim()) throw new BadInputError('username: this field is required');
+  if (typeof password !== 'string' || !password) throw new BadInputError('password: this field is required');
+  if (username.includes(NUL)) throw new BadInputError('username: NUL characters are not allowed');
+  const length = characterCount(username.trim());
+  if (length > USERNAME_MAX_CHARS) throw new BadInputError(`username: at most ${USERNAME_MAX_CHARS} characters (got ${length})`);
+  return { username: username.trim(), password };
+}
+
+async function checkPassword(dataSource: DataSource, { username, password }: Credentials): Promise<User | null> {
+  const user = await findActiveUser(dataSource, { username });
+  return user && (await verifyPassword(password, user.password)) ? user : null;
+}
+
+function logIn(deps: AuthDeps, req: Request, res: Response, next: NextFunction, user: User, attempt: LoginAttempt): void {
   req.login(user, (error) => {
     if (error) return next(error);
+    rotateCsrfToken(req, res);
+    res.setHeader('Cache-Control', 'no-store');
     Promise.all([
-      deps.throttle.clear(user.username),
+      deps.throttle.succeeded(attempt),
       deps.dataSource.getRepository(UserEntity).update({ id: user.id }, { last_login: new Date() }),
     ]).then(() => res.redirect(safeNextPath((req.body as { next?: unknown }).next)), next);
   });
 }
 
+/** The attempt is counted before the password is checked, so parallel guesses cannot outrun the limit. */
 async function handleLogin(deps: AuthDeps, req: Request, res: Response, next: NextFunction): Promise<void> {
-  const body = req.body as { username?: unknown; password?: unknown };
-  const username = typeof body.username === 'string' ? body.username.trim() : '';
-  await deps.throttle.check(req.ip ?? 'unknown', username);
-  deps.passport.authenticate('local', (error: unknown, user: User | false) => {
-    if (error) return next(error);
-    if (user) return logIn(deps, req, res, next, user);
-    deps.throttle.recordFailure(req.ip ?? 'unknown', username).then(
-      () => showLogin(req, res, 'Please enter a correct username and password.'),
-      next,
-    );
-  })(req, res, next);
+  const credentials = readCredentials(req);
+  const attempt = await deps.throttle.begin(req.ip ?? 'unknown', credentials.username);
+  const user = await checkPassword(deps.dataSource, credentials);
+  if (user) logIn(deps, req, res, next, user, attempt);
+  else showLogin(req, res, 'Please enter a correct username and password.');
+}
+
+/**
+ * Error middleware (after the routes): a bad login form, found by the login route or by the
+ * input checks before it, shows the form again with the message and a 400.
+ */
+export function loginFormErrors(error: unknown, req: Request, res: Response, next: NextFunction): void {
+  if (!(error instanceof BadInputError) || req.method !== 'POST' || !/^\/login\/?$/i.test(req.path) || res.headersSent) return next(error);
+  showLogin(req, res, error.message, 400);
 }
 
 export function authRoutes(deps: AuthDeps): express.Router {

@@ -1,10 +1,11 @@
 /** Member management pages (reference §5.1) and the user autocomplete (§5.2). */
 import express, { type Request, type Response } from 'express';
 import { validate as isUuid } from 'uuid';
-import { BadInputError, NotFoundError, PermissionDeniedError } from '../app/errors';
+import { uniqueViolationConflict } from '../app/error-handler';
+import { BadInputError, HttpError, NotFoundError, PermissionDeniedError } from '../app/errors';
 import { flash, renderPage } from '../app/pages';
 import { ROLE_NAMES, UserEntity, type RoleName } from './entities';
-import { addMember, assignmentByUuid, changeMember, removeMember, transferOwner, type AssignmentRow, type MemberDeps } from './member-service';
+import { addMember, assignmentByUuid, changeMember, removeMember, transferOwner, type AssignmentRow, type MemberChange, type MemberDeps } from './member-service';
 import { projectGuard, type GuardDeps } from './project-access';
 import { loadProjectAccess } from './project-rules';
 import type { ProjectRow } from './projects';
@@ -30,13 +31,49 @@ function roleField(req: Request, name = 'role'): RoleName {
   return value as RoleName;
 }
 
-async function userField(deps: Deps, req: Request, name: string) {
-  const value = field(req, name);
-  const where = isUuid(value) ? { sodar_uuid: value, is_active: true } : { username: value, is_active: true };
-  const user = value ? await deps.dataSource.getRepository(UserEntity).findOneBy(where) : null;
-  if (!user) throw new BadInputError(`${name}: no active user "${value}"`);
-  return user;
+/** The username in a suggestion's text as the autocomplete shows it: "Name (username) <email>". */
+const SUGGESTED_USERNAME = /\(([^()\s]+)\)\s*(?:<[^<>]*>)?$/;
+
+/** Who a typed text may name, most exact first: a uuid, a username, the username in a suggestion's text. */
+function typedUserLookups(typed: string): Array<{ sodar_uuid: string } | { username: string }> {
+  if (isUuid(typed)) return [{ sodar_uuid: typed }];
+  const suggested = SUGGESTED_USERNAME.exec(typed)?.[1];
+  return suggested && suggested !== typed ? [{ username: typed }, { username: suggested }] : [{ username: typed }];
 }
+
+/**
+ * The user a form's field names: the uuid the autocomplete puts into `<name>_uuid` when a
+ * suggestion is picked, else what was typed into `<name>` (see typedUserLookups).
+ */
+async function userField(deps: Deps, req: Request, name: string) {
+  const typed = field(req, name);
+  const picked = field(req, `${name}_uuid`);
+  const lookups = isUuid(picked) ? [{ sodar_uuid: picked }] : typed ? typedUserLookups(typed) : [];
+  for (const where of lookups) {
+    const user = await deps.dataSource.getRepository(UserEntity).findOneBy({ ...where, is_active: true });
+    if (user) return user;
+  }
+  throw new BadInputError(typed ? `${name}: no active user "${typed}"; type a username or pick a suggestion` : `${name}: type a username or pick a suggestion`);
+}
+
+/**
+ * The change as the member service takes it: `rules` are tested again for the user inside
+ * the project's lock, since the change before may have taken the right away.
+ */
+function memberChange(deps: Deps, req: Request, rules: string[]): MemberChange {
+  const authorize: MemberChange['authorize'] = async (manager, project) => {
+    const access = (await loadProjectAccess(manager, req.user!, [project])).get(project.id);
+    for (const rule of rules) if (!(await deps.rules.test(rule, req.user!, access))) return false;
+    return true;
+  };
+  return { project: req.project!, actor: req.user!, authorize };
+}
+
+/** The rule that lets the user touch an assignment with `role`: delegates are for owners only. */
+const assignmentRule = (role: RoleName) => (role === 'project delegate' ? 'projectroles.update_project_delegate' : 'projectroles.update_project_members');
+
+/** The rules for giving `role` on top of `base`: only owners may make delegates. */
+const rulesToGive = (role: RoleName, base: string) => (role === 'project delegate' ? [base, 'projectroles.update_project_delegate'] : [base]);
 
 /** Roles offered in the form: no owner (transfer only), finder only in categories, delegate only for owners. */
 async function offeredRoles(deps: Deps, req: Request): Promise<RoleName[]> {
@@ -64,37 +101,47 @@ function assignmentGuard(deps: Deps, options: { own?: boolean } = {}): express.R
     }
     req.projectAccess = (await loadProjectAccess(deps.dataSource, req.user, [project!])).get(project!.id)!;
     if (assignment.role === 'project owner') return next(new PermissionDeniedError('The owner can only be changed by owner transfer.'));
-    const rule = assignment.role === 'project delegate' ? 'projectroles.update_project_delegate' : 'projectroles.update_project_members';
-    next((await deps.rules.test(rule, req.user, req.projectAccess)) ? undefined : new PermissionDeniedError());
+    next((await deps.rules.test(assignmentRule(assignment.role), req.user, req.projectAccess)) ? undefined : new PermissionDeniedError());
   };
 }
 
 const membersUrl = (project: { sodar_uuid: string }) => `/project/members/${project.sodar_uuid}`;
 
-/** Runs a change; bad input shows the form again with the message (400). */
-async function attempt(res: Response, change: () => Promise<void>, showAgain: (error: string) => Promise<void>): Promise<void> {
+/** An error the user can act on in the form: bad input (400) or a change made at the same time (409). */
+function formError(error: unknown): HttpError | null {
+  if (error instanceof HttpError) return error.status === 400 || error.status === 409 ? error : null;
+  return uniqueViolationConflict(error);
+}
+
+/** Runs a change; bad input or a conflict shows the form again with the message and its status. */
+async function attempt(res: Response, change: () => Promise<void>, showAgain: (error: HttpError) => Promise<void>): Promise<void> {
   try {
     await change();
   } catch (error) {
-    if (!(error instanceof BadInputError)) throw error;
-    res.status(400);
-    await showAgain(error.message);
+    const shown = formError(error);
+    if (!shown) throw error;
+    res.status(shown.status);
+    await showAgain(shown);
   }
 }
+
+/** What a form shows: its message and status after a failed submit, and what was typed. */
+const formState = (req: Request, error: HttpError | null) => ({ error: error?.message ?? null, typed: error ? (req.body as Record<string, unknown>) : {} });
+const formStatus = (error: HttpError | null) => error?.status ?? 200;
 
 export function memberRoutes(deps: Deps): express.Router {
   const router = express.Router();
   const canManage = projectGuard(deps, 'projectroles.update_project_members');
 
-  const addForm = async (req: Request, res: Response, error: string | null) =>
-    renderPage(req, res, 'projectroles/member_form', { title: `Add member to ${req.project!.title}`, project: req.project!, roles: await offeredRoles(deps, req), assignment: null, promote: null, error }, error ? 400 : 200);
+  const addForm = async (req: Request, res: Response, error: HttpError | null) =>
+    renderPage(req, res, 'projectroles/member_form', { title: `Add member to ${req.project!.title}`, project: req.project!, roles: await offeredRoles(deps, req), assignment: null, promote: null, ...formState(req, error) }, formStatus(error));
   router.get('/members/create/:project', canManage, (req, res) => addForm(req, res, null));
   router.post('/members/create/:project', canManage, async (req, res) => {
     await attempt(res, async () => {
       const role = roleField(req);
       if (role === 'project delegate' && !(await deps.rules.test('projectroles.update_project_delegate', req.user!, req.projectAccess))) throw new PermissionDeniedError('Only owners may add delegates.');
       const user = await userField(deps, req, 'user');
-      await addMember(deps, req.project!, user, role, req.user!);
+      await addMember(deps, memberChange(deps, req, rulesToGive(role, 'projectroles.update_project_members')), user, role);
       flash(req, 'success', `${user.username} added as ${role.replace('project ', '')}.`);
       res.redirect(membersUrl(req.project!));
     }, (error) => addForm(req, res, error));
@@ -109,9 +156,9 @@ export function memberRoutes(deps: Deps): express.Router {
     const roles = (await offeredRoles(deps, req)).filter((role) => ROLE_NAMES.indexOf(role) < ROLE_NAMES.indexOf(inherited.role));
     return { inherited, user, roles };
   };
-  const promoteForm = async (req: Request, res: Response, error: string | null) => {
+  const promoteForm = async (req: Request, res: Response, error: HttpError | null) => {
     const { inherited, user, roles } = await promoteTarget(req);
-    renderPage(req, res, 'projectroles/member_form', { title: `Promote ${user.username} (inherited ${inherited.role})`, project: req.project!, roles, assignment: null, promote: user, error }, error ? 400 : 200);
+    renderPage(req, res, 'projectroles/member_form', { title: `Promote ${user.username} (inherited ${inherited.role})`, project: req.project!, roles, assignment: null, promote: user, ...formState(req, error) }, formStatus(error));
   };
   const promotePath = '/members/promote/:project/assignment/:promote_as';
   router.get(promotePath, canManage, (req, res) => promoteForm(req, res, null));
@@ -120,20 +167,20 @@ export function memberRoutes(deps: Deps): express.Router {
       const { user, roles } = await promoteTarget(req);
       const role = roleField(req);
       if (!roles.includes(role)) throw new BadInputError(`role: ${role} is not a promotion you may give`);
-      await addMember(deps, req.project!, user, role, req.user!);
+      await addMember(deps, memberChange(deps, req, rulesToGive(role, 'projectroles.update_project_members')), user, role);
       flash(req, 'success', `${user.username} promoted to ${role.replace('project ', '')}.`);
       res.redirect(membersUrl(req.project!));
     }, (error) => promoteForm(req, res, error));
   });
 
-  const changeForm = async (req: Request, res: Response, error: string | null) =>
-    renderPage(req, res, 'projectroles/member_form', { title: `Change role in ${req.project!.title}`, project: req.project!, roles: await offeredRoles(deps, req), assignment: req.assignment!, promote: null, error }, error ? 400 : 200);
+  const changeForm = async (req: Request, res: Response, error: HttpError | null) =>
+    renderPage(req, res, 'projectroles/member_form', { title: `Change role in ${req.project!.title}`, project: req.project!, roles: await offeredRoles(deps, req), assignment: req.assignment!, promote: null, ...formState(req, error) }, formStatus(error));
   router.get('/members/update/:roleassignment', assignmentGuard(deps), (req, res) => changeForm(req, res, null));
   router.post('/members/update/:roleassignment', assignmentGuard(deps), async (req, res) => {
     await attempt(res, async () => {
       const role = roleField(req);
       if (role === 'project delegate' && !(await deps.rules.test('projectroles.update_project_delegate', req.user!, req.projectAccess))) throw new PermissionDeniedError('Only owners may make delegates.');
-      await changeMember(deps, req.project!, req.assignment!, role, req.user!);
+      await changeMember(deps, memberChange(deps, req, rulesToGive(role, assignmentRule(req.assignment!.role))), req.assignment!, role);
       flash(req, 'success', 'Role changed.');
       res.redirect(membersUrl(req.project!));
     }, (error) => changeForm(req, res, error));
@@ -143,26 +190,27 @@ export function memberRoutes(deps: Deps): express.Router {
     renderPage(req, res, 'projectroles/member_confirm', { title, project: req.project!, assignment: req.assignment!, action });
   router.get('/members/delete/:roleassignment', assignmentGuard(deps), confirm('Remove member', 'Remove'));
   router.post('/members/delete/:roleassignment', assignmentGuard(deps), async (req, res) => {
-    await removeMember(deps, req.project!, req.assignment!, req.user!);
+    await removeMember(deps, memberChange(deps, req, [assignmentRule(req.assignment!.role)]), req.assignment!);
     flash(req, 'success', 'Member removed.');
     res.redirect(membersUrl(req.project!));
   });
   router.get('/members/delete/own/:roleassignment', assignmentGuard(deps, { own: true }), confirm('Leave project', 'Leave'));
   router.post('/members/delete/own/:roleassignment', assignmentGuard(deps, { own: true }), async (req, res) => {
-    await removeMember(deps, req.project!, req.assignment!, req.user!);
+    // Leaving needs no right but the own role, which the service finds unchanged or refuses.
+    await removeMember(deps, memberChange(deps, req, []), req.assignment!);
     flash(req, 'success', `You left ${req.project!.title}.`);
     res.redirect('/');
   });
 
   const canTransfer = projectGuard(deps, 'projectroles.update_project_owner');
-  const transferForm = (req: Request, res: Response, error: string | null) =>
-    renderPage(req, res, 'projectroles/owner_transfer', { title: `Transfer ownership of ${req.project!.title}`, project: req.project!, roles: ROLE_NAMES.filter((r) => r !== 'project owner' && r !== 'project finder'), error }, error ? 400 : 200);
+  const transferForm = (req: Request, res: Response, error: HttpError | null) =>
+    renderPage(req, res, 'projectroles/owner_transfer', { title: `Transfer ownership of ${req.project!.title}`, project: req.project!, roles: ROLE_NAMES.filter((r) => r !== 'project owner' && r !== 'project finder'), ...formState(req, error) }, formStatus(error));
   router.get('/members/owner/transfer/:project', canTransfer, (req, res) => transferForm(req, res, null));
   router.post('/members/owner/transfer/:project', canTransfer, async (req, res) => {
     await attempt(res, async () => {
       const newOwner = await userField(deps, req, 'new_owner');
       const oldOwnerRole = field(req, 'old_owner_role') === '' ? null : roleField(req, 'old_owner_role');
-      await transferOwner(deps, req.project!, newOwner, oldOwnerRole, req.user!);
+      await transferOwner(deps, memberChange(deps, req, ['projectroles.update_project_owner']), newOwner, oldOwnerRole);
       flash(req, 'success', `${newOwner.username} is now the owner.`);
       res.redirect(membersUrl(req.project!));
     }, async (error) => transferForm(req, res, error));
