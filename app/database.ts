@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Client, types as pgTypes, type QueryResult } from 'pg';
-import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
 import type { Logger } from 'pino';
+import { lockEmbeddedFolder, type EmbeddedLock } from './embedded-lock';
 import { embeddedDriver } from './embedded-pool';
 import { GENERIC_PLANS, PLAN_CACHE_MODE, PLAN_INVALIDATED, withPlanMode } from './statement-plans';
 
@@ -142,11 +143,44 @@ class PreparingClient extends Client {
   }
 }
 
+type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
+
+/** A data source that gives up the embedded database's folder lock once closed, whoever closes it. */
+class LockedDataSource extends DataSource {
+  lock: EmbeddedLock | null = null;
+
+  override async destroy(): Promise<void> {
+    try {
+      await super.destroy();
+    } finally {
+      this.lock?.release();
+    }
+  }
+}
+
+/** Opens the embedded database in `embeddedPath`, holding its folder's lock (none for `memory://`). */
+async function openLockedEmbedded(embeddedPath: string, common: PostgresOptions): Promise<{ embedded: PGlite; dataSource: LockedDataSource }> {
+  const lock = embeddedPath.includes('://') ? null : lockEmbeddedFolder(embeddedPath);
+  let embedded: PGlite | null = null;
+  try {
+    embedded = await openEmbedded(embeddedPath);
+    await embedded.exec(GENERIC_PLANS);
+    const dataSource = new LockedDataSource({ ...common, driver: embeddedDriver(embedded) });
+    dataSource.lock = lock;
+    await dataSource.initialize();
+    return { embedded, dataSource };
+  } catch (error) {
+    await embedded?.close().catch(() => undefined);
+    lock?.release();
+    throw error;
+  }
+}
+
 /** Opens (but does not migrate) the database. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const queries = new QueryCounter(options.logger);
-  const common = {
-    type: 'postgres' as const,
+  const common: PostgresOptions = {
+    type: 'postgres',
     entities: options.entities,
     migrations: options.migrations,
     migrationsTableName: 'app_migrations',
@@ -164,10 +198,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await dataSource.initialize();
     return { dataSource, kind: 'postgres', queries, listen: (channel, onMessage, onResume) => listenOnServer(url, channel, onMessage, onResume ?? (() => undefined), options.logger) };
   }
-  const embedded = await openEmbedded(options.embeddedPath);
-  await embedded.exec(GENERIC_PLANS);
-  const dataSource = new DataSource({ ...common, driver: embeddedDriver(embedded) });
-  await dataSource.initialize();
+  const { embedded, dataSource } = await openLockedEmbedded(options.embeddedPath, common);
   const listen = async (channel: string, onMessage: NotificationHandler) => {
     const stop = await embedded.listen(channel, onMessage);
     return async () => stop();

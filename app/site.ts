@@ -57,7 +57,12 @@ export async function openSiteDatabase(config: Config, logger: Logger, registry:
     migrations: [...builtInMigrations, ...registry.migrations()],
     logger: logger.child({ component: 'database' }),
   });
-  await migrate(db);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.dataSource.destroy(); // and with it the embedded database's lock
+    throw error;
+  }
   return db;
 }
 

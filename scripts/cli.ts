@@ -1,6 +1,7 @@
 /** What the command-line tools share: configuration, logging and the migrated database. */
 import { loadConfig, ConfigError, type Config } from '../app/config';
 import type { Database } from '../app/database';
+import { EmbeddedDatabaseLockedError } from '../app/embedded-lock';
 import type { PluginRegistry } from '../projectroles/registry';
 import { createLogger } from '../app/logger';
 import { createRegistry, openSiteDatabase } from '../app/site';
@@ -16,7 +17,7 @@ export async function withSiteDatabase(work: (db: Database, config: Config, regi
     db = await openSiteDatabase(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel), registry);
     await work(db, config, registry);
   } catch (error) {
-    const known = error instanceof ConfigError || (error as { status?: number }).status === 400;
+    const known = error instanceof ConfigError || error instanceof EmbeddedDatabaseLockedError || (error as { status?: number }).status === 400;
     console.error(known ? (error as Error).message : error);
     process.exitCode = 1;
   } finally {
