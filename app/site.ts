@@ -56,6 +56,7 @@ export async function openSiteDatabase(config: Config, logger: Logger, registry:
     entities: [...projectrolesEntities, ...registry.entities()],
     migrations: [...builtInMigrations, ...registry.migrations()],
     logger: logger.child({ component: 'database' }),
+    timeouts: { connectSeconds: config.databaseConnectTimeoutSeconds, statementSeconds: config.databaseStatementTimeoutSeconds },
   });
   try {
     await migrate(db);

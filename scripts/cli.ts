@@ -11,7 +11,8 @@ import { RuleSet } from '../projectroles/rules';
 export async function withSiteDatabase(work: (db: Database, config: Config, registry: PluginRegistry) => Promise<void>): Promise<void> {
   let db: Database | undefined;
   try {
-    const config = loadConfig(process.env);
+    // Commands serve no requests, and a migration or a large seed may rightly run long statements.
+    const config = { ...loadConfig(process.env), databaseStatementTimeoutSeconds: 0 };
     // Plugins are registered (their tables count) but not started: commands serve no requests.
     const registry = createRegistry(config, new RuleSet());
     db = await openSiteDatabase(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel), registry);
