@@ -13,6 +13,10 @@ export interface Config {
   databaseUrl: string | null;
   /** Folder of the embedded database and other local state. */
   dataDir: string;
+  /** How long to wait for a PostgreSQL connection, new or from the pool, in seconds. */
+  databaseConnectTimeoutSeconds: number;
+  /** Longest a PostgreSQL statement may run (and wait for an answer), in seconds; 0: no limit. */
+  databaseStatementTimeoutSeconds: number;
   /** Password of the superuser `admin` created on first start; null means a random one. */
   adminPassword: string | null;
   /** pino log level. */
@@ -138,6 +142,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     host: readString(env, 'HOST', '127.0.0.1'),
     databaseUrl: readDatabaseUrl(env, 'DATABASE_URL'),
     dataDir: path.resolve(cwd, readString(env, 'DATA_DIR', './data')),
+    databaseConnectTimeoutSeconds: readInteger(env, 'DATABASE_CONNECT_TIMEOUT_SECONDS', 5, 1, 600),
+    databaseStatementTimeoutSeconds: readInteger(env, 'DATABASE_STATEMENT_TIMEOUT_SECONDS', 5, 0, 3600),
     adminPassword: readOptional(env, 'ADMIN_PASSWORD'),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),

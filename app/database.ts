@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Client, types as pgTypes, type QueryResult } from 'pg';
-import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
 import type { Logger } from 'pino';
+import { lockEmbeddedFolder, type EmbeddedLock } from './embedded-lock';
 import { embeddedDriver } from './embedded-pool';
 import { GENERIC_PLANS, PLAN_CACHE_MODE, PLAN_INVALIDATED, withPlanMode } from './statement-plans';
 
@@ -22,7 +23,23 @@ export interface DatabaseOptions {
   entities: MixedList<EntitySchema>;
   migrations: MigrationClass[];
   logger: Logger;
+  /** PostgreSQL only (the embedded database runs in this process and cannot stall); default: NO_STATEMENT_TIMEOUT. */
+  timeouts?: DatabaseTimeouts;
 }
+
+/** So that a server that stops answering (a black-holed network) costs a request seconds, not the whole outage. */
+export interface DatabaseTimeouts {
+  /** Waiting for a connection: a new one, or a free one of the pool. */
+  connectSeconds: number;
+  /** Running a statement (the server cancels it), and 1 s later waiting for any answer; 0: no limit. */
+  statementSeconds: number;
+}
+
+/** For work that may rightly take long (migrations and seeds run as commands). */
+export const NO_STATEMENT_TIMEOUT: DatabaseTimeouts = { connectSeconds: 5, statementSeconds: 0 };
+
+/** Time the client waits beyond the statement timeout: a live server's own cancel comes first. */
+const ANSWER_GRACE_MS = 1000;
 
 /** A count of SQL statements sent while some unit of work (a request) ran. */
 export interface QueryTally {
@@ -119,11 +136,27 @@ class PreparingClient extends Client {
   // this one receives and passes on pg's own arguments, hence the casts to its signature.
   override query(...args: unknown[]): never {
     const [text, values, callback] = args;
-    if (!(typeof text === 'string' && Array.isArray(values) && values.length > 0)) return (super.query as (...a: unknown[]) => never)(...args);
-    const result = this.runPrepared(text, values);
+    if (!(typeof text === 'string' && Array.isArray(values) && values.length > 0)) {
+      const passed: unknown = (super.query as (...a: unknown[]) => unknown)(...args);
+      if (passed instanceof Promise) passed.catch((error: unknown) => this.dropIfUnanswered(error));
+      return passed as never;
+    }
+    const result = this.runPrepared(text, values).catch((error: unknown) => {
+      this.dropIfUnanswered(error);
+      throw error;
+    });
     if (typeof callback !== 'function') return result as never;
     result.then((answer) => callback(null, answer), (error: unknown) => callback(error));
     return undefined as never;
+  }
+
+  /**
+   * pg gives up on a statement unanswered within query_timeout but keeps the connection,
+   * stuck behind it: every later statement would queue there. Dropping it makes the pool
+   * open a fresh one (which then has the connect timeout).
+   */
+  private dropIfUnanswered(error: unknown): void {
+    if ((error as Error | undefined)?.message === 'Query read timeout') this.connection.stream.destroy();
   }
 
   private runPrepared(text: string, values: unknown[]): Promise<QueryResult> {
@@ -142,11 +175,59 @@ class PreparingClient extends Client {
   }
 }
 
+type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
+
+/** A data source that gives up the embedded database's folder lock once closed, whoever closes it. */
+class LockedDataSource extends DataSource {
+  lock: EmbeddedLock | null = null;
+
+  override async destroy(): Promise<void> {
+    try {
+      await super.destroy();
+    } finally {
+      this.lock?.release();
+    }
+  }
+}
+
+/** Opens the embedded database in `embeddedPath`, holding its folder's lock (none for `memory://`). */
+async function openLockedEmbedded(embeddedPath: string, common: PostgresOptions): Promise<{ embedded: PGlite; dataSource: LockedDataSource }> {
+  const lock = embeddedPath.includes('://') ? null : lockEmbeddedFolder(embeddedPath);
+  let embedded: PGlite | null = null;
+  try {
+    embedded = await openEmbedded(embeddedPath);
+    await embedded.exec(GENERIC_PLANS);
+    const dataSource = new LockedDataSource({ ...common, driver: embeddedDriver(embedded) });
+    dataSource.lock = lock;
+    await dataSource.initialize();
+    return { embedded, dataSource };
+  } catch (error) {
+    await embedded?.close().catch(() => undefined);
+    lock?.release();
+    throw error;
+  }
+}
+
+/** node-postgres pool settings: our client, number types, and the statement timeouts. */
+function poolOptions(timeouts: DatabaseTimeouts) {
+  const statementMs = timeouts.statementSeconds * 1000;
+  const settings = [`plan_cache_mode=${PLAN_CACHE_MODE}`, ...(statementMs > 0 ? [`statement_timeout=${statementMs}`] : [])];
+  return {
+    types: pgTypeParsers,
+    max: 10,
+    idleTimeoutMillis: 30000,
+    Client: PreparingClient,
+    options: settings.map((setting) => `-c ${setting}`).join(' '),
+    // The server's statement_timeout cannot help when the server never answers: pg's own timer does.
+    ...(statementMs > 0 ? { query_timeout: statementMs + ANSWER_GRACE_MS } : {}),
+  };
+}
+
 /** Opens (but does not migrate) the database. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const queries = new QueryCounter(options.logger);
-  const common = {
-    type: 'postgres' as const,
+  const common: PostgresOptions = {
+    type: 'postgres',
     entities: options.entities,
     migrations: options.migrations,
     migrationsTableName: 'app_migrations',
@@ -155,19 +236,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
   if (options.url) {
     const url = options.url;
-    const dataSource = new DataSource({
-      ...common,
-      url,
-      connectTimeoutMS: 5000,
-      extra: { types: pgTypeParsers, max: 10, idleTimeoutMillis: 30000, Client: PreparingClient, options: `-c plan_cache_mode=${PLAN_CACHE_MODE}` },
-    });
+    const timeouts = options.timeouts ?? NO_STATEMENT_TIMEOUT;
+    const { connectSeconds } = timeouts;
+    const dataSource = new DataSource({ ...common, url, connectTimeoutMS: connectSeconds * 1000, extra: poolOptions(timeouts) });
     await dataSource.initialize();
-    return { dataSource, kind: 'postgres', queries, listen: (channel, onMessage, onResume) => listenOnServer(url, channel, onMessage, onResume ?? (() => undefined), options.logger) };
+    const listen: Database['listen'] = (channel, onMessage, onResume) => listenOnServer({ url, connectSeconds }, channel, onMessage, onResume ?? (() => undefined), options.logger);
+    return { dataSource, kind: 'postgres', queries, listen };
   }
-  const embedded = await openEmbedded(options.embeddedPath);
-  await embedded.exec(GENERIC_PLANS);
-  const dataSource = new DataSource({ ...common, driver: embeddedDriver(embedded) });
-  await dataSource.initialize();
+  const { embedded, dataSource } = await openLockedEmbedded(options.embeddedPath, common);
   const listen = async (channel: string, onMessage: NotificationHandler) => {
     const stop = await embedded.listen(channel, onMessage);
     return async () => stop();
@@ -180,14 +256,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  * when the server goes away it tries again every second, and once back calls `onResume`:
  * notifications sent in between are lost, and the listener may have to catch up.
  */
-async function listenOnServer(url: string, channel: string, onMessage: NotificationHandler, onResume: () => void, logger: Logger): Promise<() => Promise<void>> {
+async function listenOnServer(server: { url: string; connectSeconds: number }, channel: string, onMessage: NotificationHandler, onResume: () => void, logger: Logger): Promise<() => Promise<void>> {
   let client: Client | null = null;
   let stopped = false;
   const retryLater = () => {
     if (!stopped) setTimeout(() => void connect(true), 1000).unref();
   };
   const connect = async (resuming: boolean): Promise<void> => {
-    const next = new Client({ connectionString: url });
+    // keepAlive: a black-holed connection is noticed by TCP at last, and then retried.
+    const next = new Client({ connectionString: server.url, connectionTimeoutMillis: server.connectSeconds * 1000, keepAlive: true });
     let lost = false;
     const lose = (err: unknown) => {
       if (lost) return; // a failing connection may report twice (event and rejection)
@@ -254,6 +331,7 @@ export async function readinessProblem(db: Database): Promise<string | null> {
 
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH',
+  '57014', // statement cancelled (statement_timeout): the server is too slow or stuck right now
   '57P01', '57P02', '57P03', // admin shutdown, crash shutdown, cannot connect now
   '08000', '08001', '08003', '08006', // connection exceptions
 ]);
@@ -263,7 +341,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 4; depth += 1) {
     const candidate = current as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
     if (typeof candidate.code === 'string' && UNAVAILABLE_CODES.has(candidate.code)) return true;
-    if (typeof candidate.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|embedded database is closed/i.test(candidate.message)) {
+    if (typeof candidate.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Query read timeout|embedded database is closed/i.test(candidate.message)) {
       return true;
     }
     current = candidate.driverError ?? candidate.cause;

@@ -51,16 +51,27 @@ function truncatedValue(value: unknown, key: string, ancestors: object[]): unkno
   return copy;
 }
 
+/** Whether a logged object has anything to cut: most (a request line) are flat and short, and go out as they are. */
+function needsTruncation(object: Record<string, unknown>): boolean {
+  for (const key in object) {
+    const value = object[key];
+    if ((typeof value === 'object' && value !== null) || (typeof value === 'string' && value.length > LOG_VALUE_MAX_CHARS)) return true;
+  }
+  return false;
+}
+
+const isLongString = (arg: unknown): boolean => typeof arg === 'string' && arg.length > LOG_VALUE_MAX_CHARS;
+
 /** `destination`: where lines go (stdout unless given; tests pass a stream they read). */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = {
     level,
     base: { app: 'sodar-core-ts' },
-    formatters: { log: (object: Record<string, unknown>) => truncatedValue(object, '', []) as Record<string, unknown> },
+    formatters: { log: (object: Record<string, unknown>) => (needsTruncation(object) ? (truncatedValue(object, '', []) as Record<string, unknown>) : object) },
     hooks: {
       // The message is not part of the object formatters.log sees.
       logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...args: unknown[]) => void) {
-        method.apply(this, args.map((arg) => (typeof arg === 'string' ? truncated(arg) : arg)));
+        method.apply(this, args.some(isLongString) ? args.map((arg) => (isLongString(arg) ? truncated(arg as string) : arg)) : args);
       },
     },
   };

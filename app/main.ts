@@ -2,6 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from './config';
+import { EmbeddedDatabaseLockedError } from './embedded-lock';
 import { createLogger } from './logger';
 import { embeddedPath, openSite } from './site';
 
@@ -53,7 +54,9 @@ function main(): void {
     process.exit(1);
   }
   start(config).catch((error: unknown) => {
-    console.error(`Start-up failed: ${(error as Error).stack ?? String(error)}`);
+    // A locked database is the user's situation, not a bug: the message says what to do.
+    if (error instanceof EmbeddedDatabaseLockedError) console.error(`Start-up failed: ${error.message}`);
+    else console.error(`Start-up failed: ${(error as Error).stack ?? String(error)}`);
     process.exit(1);
   });
 }

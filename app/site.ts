@@ -59,8 +59,14 @@ export async function openSiteDatabase(config: Config, logger: Logger, registry:
     entities: [...projectrolesEntities, ...registry.entities()],
     migrations: [...builtInMigrations, ...registry.migrations()],
     logger: logger.child({ component: 'database' }),
+    timeouts: { connectSeconds: config.databaseConnectTimeoutSeconds, statementSeconds: config.databaseStatementTimeoutSeconds },
   });
-  await migrate(db);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.dataSource.destroy(); // and with it the embedded database's lock
+    throw error;
+  }
   return db;
 }
 

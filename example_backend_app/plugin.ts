@@ -1,7 +1,8 @@
 /** The smallest real backend app: a name, a title and an API factory. The model for new ones. */
+import type { PluginContext } from '../projectroles/plugin-context';
 import { BackendPluginPoint } from '../projectroles/plugin-points';
 import { isAuthenticated } from '../projectroles/rules';
-import { ExampleAPI } from './api';
+import { ExampleAPI, exampleSettings, type ExampleSettings } from './api';
 import { exampleRoutes } from './routes';
 
 export class ExampleBackendPlugin extends BackendPluginPoint {
@@ -14,8 +15,14 @@ export class ExampleBackendPlugin extends BackendPluginPoint {
   override urls = exampleRoutes;
   override rules = { 'example_backend_app.view_hello': isAuthenticated };
 
+  private settings: ExampleSettings = exampleSettings({});
+
+  override onStart(context: PluginContext): void {
+    this.settings = exampleSettings(context.config);
+  }
+
   getApi(options: Record<string, unknown> = {}): ExampleAPI {
-    return new ExampleAPI(options);
+    return new ExampleAPI(options, this.settings);
   }
 
   override getStatistics() {

@@ -1,6 +1,6 @@
 /** Ajax endpoints of example_backend_app, mounted by the registry under /example_backend_app/ajax/. */
 import type { PluginRoute } from '../projectroles/plugin-points';
-import { ExampleAPI } from './api';
+import { ExampleAPI, exampleSettings } from './api';
 
 export const exampleRoutes: PluginRoute[] = [
   {
@@ -10,7 +10,11 @@ export const exampleRoutes: PluginRoute[] = [
     kind: 'ajax',
     permission: 'example_backend_app.view_hello',
     handler: (req, res) => {
-      res.json({ greeting: new ExampleAPI({ user: req.user!.username }).hello(), user: req.user!.sodar_uuid });
+      // req.plugin: this plugin's context, set by the registry's router (config, dataSource, logger, ...).
+      const settings = exampleSettings(req.plugin.config);
+      req.plugin.logger.debug({ user: req.user!.username }, 'hello');
+      const api = new ExampleAPI({ user: req.user!.username }, settings);
+      res.json({ greeting: api.hello(), user: req.user!.sodar_uuid, show_greeting: settings.showGreeting });
     },
   },
 ];

@@ -27,3 +27,10 @@ export interface PluginContext {
   /** Renders a template of this plugin inside the site layout. */
   renderPage(req: Request, res: Response, template: string, locals: Record<string, unknown> & { title: string }): void;
 }
+
+/**
+ * What a plugin's route handler receives: `req.plugin` is the context its plugin got at
+ * start, set by the plugin router, so a handler reaches its config and data source without
+ * keeping them from onStart.
+ */
+export type PluginRequest = Request & { plugin: PluginContext };

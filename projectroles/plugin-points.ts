@@ -2,11 +2,11 @@
  * Plugin points: an app is added by registering a subclass of one of these (SODAR Core's
  * `plugins.py`, with TypeScript casing). Members left out take the defaults below.
  */
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Response } from 'express';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
 import type { User } from './entities';
 import type { ModifyChange } from './modify-hooks';
-import type { PluginContext } from './plugin-context';
+import type { PluginContext, PluginRequest } from './plugin-context';
 import type { Predicate } from './rules';
 
 export type PluginType = 'backend' | 'project_app' | 'site_app';
@@ -29,7 +29,8 @@ export interface PluginRoute {
   anonymous?: boolean;
   /** Rule checked before the handler; defaults to the plugin's `appPermission`. */
   permission?: string | null;
-  handler: (req: Request, res: Response, next: NextFunction) => unknown;
+  /** Gets the plugin's context as `req.plugin` (config, dataSource, logger, registry, ...). */
+  handler: (req: PluginRequest, res: Response, next: NextFunction) => unknown;
 }
 
 /** A statistic for the plugins and site info pages. */

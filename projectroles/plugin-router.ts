@@ -3,7 +3,8 @@
  * `static/` folder under `/static/plugins/<name>/`. Every route gets the same guards: the
  * plugin must be active (else 404), path parameters must be UUIDs or match the route's
  * patterns (else 404), the user must be logged in and pass the route's rule (else a
- * redirect for pages, JSON 403 for Ajax, 401 or 403 for REST paths under `/api/`).
+ * redirect for pages, JSON 403 for Ajax, 401 or 403 for REST paths under `/api/`). The
+ * handler then finds its plugin's context in `req.plugin`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -54,6 +55,14 @@ function permitted(rules: RuleSet, rule: string | null, anonymousToo: boolean): 
   };
 }
 
+/** Hands the route's handler its plugin's context as `req.plugin` (the one onStart received). */
+function withContext(entry: PluginEntry, handler: PluginRoute['handler']) {
+  return (req: Request, res: Response, next: NextFunction): unknown => {
+    if (!entry.context) return next(new Error(`Plugin '${entry.plugin.name}' has routes mounted but was not started`));
+    return handler(Object.assign(req, { plugin: entry.context }), res, next);
+  };
+}
+
 function ruleOf(entry: PluginEntry, route: PluginRoute): string | null {
   if (route.permission !== undefined) return route.permission;
   return (entry.plugin as { appPermission?: string | null }).appPermission ?? null;
@@ -91,7 +100,7 @@ export function pluginRouters(registry: PluginRegistry, deps: GuardDeps): Map<st
       const rule = ruleOf(entry, route);
       const inProject = entry.type === 'project_app' && route.path.includes(':project');
       const check = inProject ? projectPermitted(deps, entry, rule) : permitted(deps.rules, rule, Boolean(route.anonymous) && deps.allowAnonymous);
-      router[route.method](mountedPath(entry, route), active, validParams(route), check, route.handler);
+      router[route.method](mountedPath(entry, route), active, validParams(route), check, withContext(entry, route.handler));
     }
   }
   return routers;

@@ -3,6 +3,7 @@
  * a superuser switches a plugin on or off at run time, and every process picks the change
  * up within `maxAgeMs` by re-reading the table, at most once per interval.
  */
+import { AsyncResource } from 'node:async_hooks';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -46,10 +47,15 @@ export async function setPluginEnabled(dataSource: DataSource, uuid: string, ena
   return rows[0] ?? null;
 }
 
-/** Keeps the registry's enabled states no older than `maxAgeMs`, at one query per interval. */
+/**
+ * Keeps the registry's enabled states no older than `maxAgeMs` (plus the time of one
+ * refresh), at one query per interval, without a request ever waiting for it.
+ */
 export class PluginStateWatcher {
   private loadedAt = 0;
   private loading: Promise<void> | null = null;
+  /** Runs refreshes outside the request that noticed the states were stale: its statement count is not theirs. */
+  private readonly background = new AsyncResource('PluginStateRefresh');
   /** UUIDs of the plugin rows by `type:name`, for the plugins page. */
   uuids = new Map<string, string>();
 
@@ -68,16 +74,25 @@ export class PluginStateWatcher {
     this.loadedAt = Date.now();
   }
 
-  /** Middleware: refreshes when stale. A failed refresh keeps the last known states. */
+  /**
+   * Middleware: when the states are stale, starts a refresh and serves this request with the
+   * last known ones, so that a page needing no database never waits on one (a stalled server
+   * would hold every request for its timeout). A failed refresh keeps the last known states.
+   */
   middleware() {
     return (_req: Request, _res: Response, next: NextFunction): void => {
-      if (Date.now() - this.loadedAt < this.maxAgeMs) return next();
-      this.loading ??= this.refresh()
+      if (Date.now() - this.loadedAt >= this.maxAgeMs) this.refreshInBackground();
+      next();
+    };
+  }
+
+  private refreshInBackground(): void {
+    this.loading ??= this.background.runInAsyncScope(() =>
+      this.refresh()
         .catch((err: unknown) => this.logger.warn({ err }, 'could not refresh plugin states; keeping the last known ones'))
         .finally(() => {
           this.loading = null;
-        });
-      this.loading.then(() => next(), next);
-    };
+        }),
+    );
   }
 }

@@ -5,10 +5,26 @@
  */
 import { EntitySchema, type EntitySchemaOptions } from 'typeorm';
 import type { PluginPoint, PluginRoute, PluginType } from './plugin-points';
+import type { PluginEntry } from './registry';
 
 export const PLUGIN_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
-/** First URL segments the core serves; a plugin of that name would be mounted under them. */
-export const CORE_URL_SEGMENTS = ['project', 'login', 'logout', 'static', 'healthz', 'readyz'];
+/**
+ * Names no plugin may take, with the reason: every plugin is mounted at `/<name>/`, so these
+ * are the first URL segments the core serves and the names it keeps. The one list, checked by
+ * the registry at start and by `npm run new-plugin` before it writes a folder; a name another
+ * plugin holds is refused as well (see nameConflict).
+ */
+export const RESERVED_PLUGIN_NAMES: Readonly<Record<string, string>> = {
+  project: 'the core serves its project pages under /project/',
+  login: 'the core serves /login',
+  logout: 'the core serves /logout',
+  static: 'the core serves its files under /static/',
+  healthz: 'the core serves /healthz',
+  readyz: 'the core serves /readyz',
+  plugins: 'the core serves the plugins page under /plugins/',
+  api: 'kept for the site-wide REST API under /api/',
+  projectroles: 'it is the core app (its rules, templates and timeline events use the name)',
+};
 const ICON_PATTERN = /^[a-z0-9-]+$/;
 const ROUTE_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 const PLUGIN_TYPES: PluginType[] = ['backend', 'project_app', 'site_app'];
@@ -39,8 +55,8 @@ interface MemberSpec {
 
 const COMMON: Record<string, MemberSpec> = {
   name: {
-    check: (v) => isString(v) && PLUGIN_NAME_PATTERN.test(v as string) && !CORE_URL_SEGMENTS.includes(v as string),
-    expected: `a string matching ^[a-z][a-z0-9_]*$ other than the core's URL paths (${CORE_URL_SEGMENTS.join(', ')})`,
+    check: (v) => isString(v) && PLUGIN_NAME_PATTERN.test(v as string),
+    expected: 'a string matching ^[a-z][a-z0-9_]*$',
   },
   title: { check: isNonEmptyString, expected: 'a non-empty string' },
   icon: { check: (v) => isString(v) && ICON_PATTERN.test(v as string), expected: 'a Font Awesome 4.7 icon name without "fa-", e.g. "cubes"' },
@@ -132,4 +148,31 @@ export function validatePlugin(plugin: PluginPoint, type: PluginType, fail: (pro
     const table = entity.options.tableName ?? '';
     if (!table.startsWith(`${plugin.name}_`)) fail(`entity table "${table}" must be prefixed "${plugin.name}_"`);
   }
+}
+
+/** Who wants a name: a plugin's origin (`built in` or its folder), its type (null: any), and whether it is part of the core. */
+export interface NameClaim {
+  source: string;
+  type: PluginType | null;
+  core: boolean;
+}
+
+function holderOf(entry: PluginEntry): string {
+  const where = entry.origin.source === 'built in' ? 'built in' : `in ${entry.origin.source}`;
+  return `the ${entry.type} plugin ${entry.className} (${where})`;
+}
+
+/**
+ * Why `name` cannot be used for `claim`, or null. Reserved names are the core's (its own
+ * plugins page among them). One origin may use a name for several types (timeline is a
+ * backend, a project app and more), never one type twice; another origin may not use it at
+ * all: its routes, static files and templates would be shadowed by the first.
+ */
+export function nameConflict(name: string, claim: NameClaim, registered: readonly PluginEntry[]): string | null {
+  const reserved = Object.hasOwn(RESERVED_PLUGIN_NAMES, name) ? RESERVED_PLUGIN_NAMES[name] : undefined;
+  if (reserved && !claim.core) return `name "${name}" is reserved: ${reserved}`;
+  const holder = registered.find((entry) => entry.plugin.name === name && (entry.origin.source !== claim.source || entry.type === claim.type));
+  if (!holder) return null;
+  if (holder.origin.source === claim.source) return `name "${name}" is already registered as a ${holder.type} plugin`;
+  return `name "${name}" is already taken by ${holderOf(holder)}`;
 }

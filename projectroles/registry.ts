@@ -12,7 +12,7 @@ import type {
 } from './plugin-points';
 import type { PluginContext } from './plugin-context';
 import type { PluginLoadFailure } from './plugin-loader';
-import { PluginDefinitionError, pluginTypeOf, validatePlugin } from './plugin-validation';
+import { nameConflict, PluginDefinitionError, pluginTypeOf, validatePlugin } from './plugin-validation';
 import type { RuleSet } from './rules';
 
 /** Where a plugin comes from: built in, or a drop-in folder. */
@@ -33,6 +33,8 @@ export interface PluginEntry {
   /** `ok` once started; `failed` when its start threw under PLUGIN_BOOT_FAILURE=continue. */
   status: 'registered' | 'ok' | 'failed';
   error: string | null;
+  /** The context handed to onStart, kept for the plugin's route handlers (`req.plugin`); null before start. */
+  context: PluginContext | null;
 }
 
 type BackendName = keyof BackendPlugins;
@@ -79,12 +81,13 @@ export class PluginRegistry {
     } catch (error) {
       return fail(`constructor threw: ${(error as Error).message}`);
     }
+    const core = options.core ?? false;
+    // The name first: a wrong name explains the member errors it causes (rule prefixes, tables).
+    const conflict = typeof plugin.name === 'string' ? nameConflict(plugin.name, { source: origin.source, type, core }, this.entries) : null;
+    if (conflict) fail(conflict);
     validatePlugin(plugin, type, fail);
-    if (this.entries.some((entry) => entry.type === type && entry.plugin.name === plugin.name)) {
-      fail(`name "${plugin.name}" is already registered as a ${type} plugin`);
-    }
     this.addRules(plugin, fail);
-    const entry: PluginEntry = { plugin, type, className, origin, core: options.core ?? false, status: 'registered', error: null };
+    const entry: PluginEntry = { plugin, type, className, origin, core, status: 'registered', error: null, context: null };
     this.entries.push(entry);
     return entry;
   }
@@ -168,7 +171,8 @@ export class PluginRegistry {
   async start(contextFor: (entry: PluginEntry) => PluginContext, continueOnFailure: boolean): Promise<void> {
     for (const entry of this.entries) {
       try {
-        await entry.plugin.onStart?.(contextFor(entry));
+        entry.context = contextFor(entry);
+        await entry.plugin.onStart?.(entry.context);
         entry.status = 'ok';
       } catch (error) {
         if (!continueOnFailure) throw new PluginStartError(entry, error);

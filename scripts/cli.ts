@@ -1,6 +1,7 @@
 /** What the command-line tools share: configuration, logging and the migrated database. */
 import { loadConfig, ConfigError, type Config } from '../app/config';
 import type { Database } from '../app/database';
+import { EmbeddedDatabaseLockedError } from '../app/embedded-lock';
 import type { PluginRegistry } from '../projectroles/registry';
 import { createLogger } from '../app/logger';
 import { createRegistry, openSiteDatabase } from '../app/site';
@@ -10,13 +11,14 @@ import { RuleSet } from '../projectroles/rules';
 export async function withSiteDatabase(work: (db: Database, config: Config, registry: PluginRegistry) => Promise<void>): Promise<void> {
   let db: Database | undefined;
   try {
-    const config = loadConfig(process.env);
+    // Commands serve no requests, and a migration or a large seed may rightly run long statements.
+    const config = { ...loadConfig(process.env), databaseStatementTimeoutSeconds: 0 };
     // Plugins are registered (their tables count) but not started: commands serve no requests.
     const registry = createRegistry(config, new RuleSet());
     db = await openSiteDatabase(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel), registry);
     await work(db, config, registry);
   } catch (error) {
-    const known = error instanceof ConfigError || (error as { status?: number }).status === 400;
+    const known = error instanceof ConfigError || error instanceof EmbeddedDatabaseLockedError || (error as { status?: number }).status === 400;
     console.error(known ? (error as Error).message : error);
     process.exitCode = 1;
   } finally {

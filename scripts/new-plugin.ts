@@ -1,13 +1,18 @@
 /**
  * `npm run new-plugin -- NAME --type backend|project|site [--dir FOLDER]`
  * Writes a working drop-in plugin folder (plugin, api, routes, a page for project and site
- * apps, a test) into the first PLUGIN_DIRS folder (./plugins by default), or FOLDER.
+ * apps, a test) into the first PLUGIN_DIRS folder (./plugins by default), or FOLDER. A name
+ * the site would refuse at start (reserved, or held by a built-in or drop-in plugin) is
+ * refused here, by the registry's own check.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../app/config';
-import { PLUGIN_NAME_PATTERN } from '../projectroles/plugin-validation';
+import { loadConfig, type Config } from '../app/config';
+import { createRegistry } from '../app/site';
+import { nameConflict, PLUGIN_NAME_PATTERN } from '../projectroles/plugin-validation';
+import { addProjectrolesRules } from '../projectroles/project-rules';
+import { RuleSet } from '../projectroles/rules';
 import { pluginFiles, type ScaffoldType } from './scaffold-templates';
 
 const USAGE = 'usage: npm run new-plugin -- NAME --type backend|project|site [--dir FOLDER]';
@@ -18,6 +23,16 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** Why the site would refuse a plugin `name` in `folder` at start, or null: checked against every plugin it would load. */
+function nameProblem(name: string, folder: string, config: Config): string | null {
+  const rules = new RuleSet({ allowAnonymous: config.allowAnonymous });
+  addProjectrolesRules(rules, config);
+  const pluginDirs = [...new Set([...config.pluginDirs, path.dirname(folder)])];
+  // A broken drop-in must not stop scaffolding: the site reports it at start.
+  const registry = createRegistry({ ...config, pluginDirs, pluginBootFailure: 'continue' }, rules);
+  return nameConflict(name, { source: folder, type: null, core: false }, registry.all());
+}
+
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { type: { type: 'string' }, dir: { type: 'string' } } });
 const [name] = positionals;
 const type = values.type as ScaffoldType | undefined;
@@ -25,10 +40,13 @@ if (!name || !type) fail(USAGE);
 if (!PLUGIN_NAME_PATTERN.test(name)) fail(`NAME must match ${PLUGIN_NAME_PATTERN.source} (got "${name}")`);
 if (!['backend', 'project', 'site'].includes(type)) fail(`--type must be backend, project or site (got "${type}")`);
 
-const parent = values.dir ? path.resolve(values.dir) : loadConfig(process.env).pluginDirs[0];
+const config = loadConfig(process.env);
+const parent = values.dir ? path.resolve(values.dir) : config.pluginDirs[0];
 if (!parent) fail('No folder to write to: give --dir or set PLUGIN_DIRS');
 const folder = path.join(parent, name);
 if (fs.existsSync(folder)) fail(`${folder} exists already; choose another name or remove it`);
+const problem = nameProblem(name, folder, config);
+if (problem) fail(`The site would refuse this plugin: ${problem}; choose another name`);
 
 // Imports in the generated files point at this repository, wherever the folder is.
 const toRoot = path.relative(folder, ROOT).split(path.sep).join('/') || '.';

@@ -23,7 +23,10 @@ function routesFile(name: string, type: ScaffoldType, root: string): string {
     path: '/hello',
     kind: 'ajax',${type === 'project' ? "\n    // Not inside a project, so the project rule cannot apply: logged-in users only.\n    permission: null," : ''}
     handler: (req, res) => {
-      res.json({ greeting: new ${pascal(name)}API({ user: req.user!.username }).hello(), user: req.user!.sodar_uuid });
+      // req.plugin: this plugin's context (config: its PLUGIN_CONFIG section, dataSource, logger, registry, rules, renderPage).
+      req.plugin.logger.debug({ user: req.user!.username }, 'hello');
+      const api = new ${pascal(name)}API({ ...req.plugin.config, user: req.user!.username });
+      res.json({ greeting: api.hello(), user: req.user!.sodar_uuid });
     },
   },
 `;
@@ -36,7 +39,8 @@ function routesFile(name: string, type: ScaffoldType, root: string): string {
     kind: 'page',
     handler: (req, res) => {
       // req.project: the project of the URL, already found and permission-checked by the registry.
-      renderPage(req, res, path.join(__dirname, 'views', 'page'), { title: '${pascal(name)}', project: req.project!.full_title, greeting: new ${pascal(name)}API().hello() });
+      // req.plugin.renderPage: a template of this plugin's views/ folder inside the site layout.
+      req.plugin.renderPage(req, res, 'page', { title: '${pascal(name)}', project: req.project!.full_title, greeting: new ${pascal(name)}API(req.plugin.config).hello() });
     },
   },
 `
@@ -46,13 +50,13 @@ function routesFile(name: string, type: ScaffoldType, root: string): string {
     path: '/',
     kind: 'page',
     handler: (req, res) => {
-      renderPage(req, res, path.join(__dirname, 'views', 'page'), { title: '${pascal(name)}', project: null, greeting: new ${pascal(name)}API().hello() });
+      // req.plugin.renderPage: a template of this plugin's views/ folder inside the site layout.
+      req.plugin.renderPage(req, res, 'page', { title: '${pascal(name)}', project: null, greeting: new ${pascal(name)}API(req.plugin.config).hello() });
     },
   },
 `;
-  const pageImports = type === 'backend' ? '' : `import path from 'node:path';\nimport { renderPage } from '${root}/app/pages';\n`;
-  return `/** Routes of ${name}, mounted by the registry under /${name}/ (pages) and /${name}/ajax/. */
-${pageImports}import type { PluginRoute } from '${root}/projectroles/plugin-points';
+  return `/** Routes of ${name}, mounted by the registry under /${name}/ (pages) and /${name}/ajax/; handlers get its context as req.plugin. */
+import type { PluginRoute } from '${root}/projectroles/plugin-points';
 ${api}
 export const routes: PluginRoute[] = [
 ${type === 'backend' ? '' : page}${ajax}];
@@ -141,7 +145,9 @@ ${isProject ? `import { createProject } from '${root}/projectroles/projects';\n`
 describe('${name} plugin', () => {
   let site: TestSite;${isProject ? '\n  let project: { sodar_uuid: string };' : ''}
   before(async () => {
-    site = await startTestSite({ env: { PLUGIN_DIRS: path.dirname(__dirname) } });
+    // This folder's parent is the plugin folder; the plugin's config section reaches its handlers as req.plugin.config.
+    const config = { ${name}: { setting: 'from PLUGIN_CONFIG' } };
+    site = await startTestSite({ env: { PLUGIN_DIRS: path.dirname(__dirname), PLUGIN_CONFIG: JSON.stringify(config) } });
     ${isProject ? projectSetup : "await site.createUser({ username: 'tester' });"}
   });
   after(async () => {
@@ -157,6 +163,7 @@ describe('${name} plugin', () => {
     const agent = await logIn(site.app, 'tester');
     const res = await agent.get('/${name}/ajax/hello').expect(200);
     assert.match(res.body.greeting, /^Hello from ${name}!/);
+    assert.match(res.body.greeting, /"setting":"from PLUGIN_CONFIG"/);
     await anonymous(site.app).get('/${name}/ajax/hello').expect(403);
   });
 ${pageTest}});

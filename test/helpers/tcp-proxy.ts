@@ -1,4 +1,8 @@
-/** A TCP proxy a test can cut and restore, to make a database server unreachable for a while. */
+/**
+ * A TCP proxy a test can cut and restore, to make a database server unreachable for a while,
+ * or stall: connections are accepted and held but no byte goes through, as when packets to
+ * the server are dropped (a black-holed network) rather than refused.
+ */
 import net from 'node:net';
 import { createTestDatabase } from './database';
 import { startTestSite, type TestSite } from './site';
@@ -6,6 +10,8 @@ import { startTestSite, type TestSite } from './site';
 export class TcpProxy {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
+  /** While stalled, what each socket was to be sent (null: its end), in order; null when bytes flow. */
+  private held: Array<{ to: net.Socket; chunk: Buffer | null }> | null = null;
   port = 0;
 
   constructor(
@@ -23,7 +29,8 @@ export class TcpProxy {
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => socket.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      this.relay(client, upstream);
+      this.relay(upstream, client);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -31,6 +38,30 @@ export class TcpProxy {
     });
     this.port = (server.address() as net.AddressInfo).port;
     this.server = server;
+  }
+
+  private relay(from: net.Socket, to: net.Socket): void {
+    from.on('data', (chunk: Buffer) => this.send(to, chunk));
+    from.on('end', () => this.send(to, null));
+  }
+
+  private send(to: net.Socket, chunk: Buffer | null): void {
+    if (this.held) this.held.push({ to, chunk });
+    else if (to.destroyed) return;
+    else if (chunk) to.write(chunk);
+    else to.end();
+  }
+
+  /** From now on, holds every byte in either direction (open connections and new ones) until `resume`. */
+  stall(): void {
+    this.held ??= [];
+  }
+
+  /** Delivers what was held, as TCP would once the network is back, and lets bytes flow again. */
+  resume(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const { to, chunk } of held) this.send(to, chunk);
   }
 
   /** Refuses new connections and breaks the open ones, like a server going away. */
@@ -43,9 +74,9 @@ export class TcpProxy {
 
 /**
  * A site on a throwaway PostgreSQL database (TEST_DATABASE_URL) whose every connection goes
- * through a proxy the test can cut; `close` stops and removes it all.
+ * through a proxy the test can cut or stall; `close` stops and removes it all.
  */
-export async function startSiteBehindProxy(): Promise<{ site: TestSite; proxy: TcpProxy; close(): Promise<void> }> {
+export async function startSiteBehindProxy(env: Record<string, string> = {}): Promise<{ site: TestSite; proxy: TcpProxy; close(): Promise<void> }> {
   const location = await createTestDatabase();
   const target = new URL(location.url!);
   const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
@@ -53,8 +84,9 @@ export async function startSiteBehindProxy(): Promise<{ site: TestSite; proxy: T
   const viaProxy = new URL(location.url!);
   viaProxy.hostname = '127.0.0.1';
   viaProxy.port = String(proxy.port);
-  const site = await startTestSite({ location, env: { DATABASE_URL: viaProxy.toString() } });
+  const site = await startTestSite({ location, env: { ...env, DATABASE_URL: viaProxy.toString() } });
   const close = async () => {
+    proxy.resume();
     await proxy.open();
     await site.close();
     await proxy.cut();

@@ -48,7 +48,10 @@ async function logInOverHttp(baseUrl: string, username: string, password: string
   const body = new URLSearchParams({ username, password, _csrf: csrfFrom(await page.text()), next: '/' });
   const res = await fetch(`${baseUrl}/login`, { method: 'POST', body, headers: { cookie }, redirect: 'manual' });
   assert.equal(res.status, 302, 'login redirects');
-  return res.headers.get('set-cookie')!.split(';')[0]!;
+  // Login also sends a new CSRF cookie; the session's is the one that matters here.
+  const session = res.headers.getSetCookie().find((line) => line.startsWith('sodar_session='));
+  assert.ok(session, 'login sets the session cookie');
+  return session.split(';')[0]!;
 }
 
 describe('starting the site as a process', () => {

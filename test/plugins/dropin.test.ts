@@ -7,12 +7,12 @@ import supertest from 'supertest';
 import { createTestDatabase, type TestDatabaseLocation } from '../helpers/database';
 import { csrfTokenOf, logIn, startTestSite, type TestSite } from '../helpers/site';
 
-const FIXTURE = path.join(__dirname, '..', 'fixtures', 'plugins', 'hello_dropin');
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'plugins');
 
-/** A temporary PLUGIN_DIRS folder holding a copy of the fixture plugin and any extra folders. */
-function pluginDir(extra: Record<string, string> = {}): string {
+/** A temporary PLUGIN_DIRS folder holding copies of fixture plugins (hello_dropin by default) and any extra folders. */
+function pluginDir(extra: Record<string, string> = {}, fixtures = ['hello_dropin']): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-plugins-'));
-  fs.cpSync(FIXTURE, path.join(dir, 'hello_dropin'), { recursive: true });
+  for (const fixture of fixtures) fs.cpSync(path.join(FIXTURES, fixture), path.join(dir, fixture), { recursive: true });
   for (const [folder, source] of Object.entries(extra)) {
     fs.mkdirSync(path.join(dir, folder));
     fs.writeFileSync(path.join(dir, folder, 'plugin.js'), source);
@@ -30,10 +30,18 @@ module.exports = class BrokenStart {
   onStart() { throw new Error('license server unreachable'); }
 };`;
 
+/** A site app whose only fault is its name. */
+const lookalike = (name: string) => `
+module.exports = class Lookalike {
+  static pluginType = 'site_app';
+  name = '${name}'; title = 'Lookalike'; icon = 'clone'; description = ''; entryPoint = 'index'; appPermission = null;
+  urls = [{ name: 'index', method: 'get', path: '/', kind: 'page', handler: (req, res) => res.send('lookalike') }];
+};`;
+
 describe('drop-in plugins', () => {
   const dirs: string[] = [];
-  const newDir = (extra?: Record<string, string>) => {
-    const dir = pluginDir(extra);
+  const newDir = (extra?: Record<string, string>, fixtures?: string[]) => {
+    const dir = pluginDir(extra, fixtures);
     dirs.push(dir);
     return dir;
   };
@@ -60,7 +68,7 @@ describe('drop-in plugins', () => {
       assert.equal(plugin.type, 'backend');
       assert.equal(plugin.state, 'ok');
       assert.equal(plugin.source, path.join(dirs[0]!, 'hello_dropin'));
-      assert.deepEqual(plugin.routes, ['GET /hello_dropin/', 'GET /hello_dropin/ajax/greet', 'POST /hello_dropin/ajax/notes', 'GET /hello_dropin/ajax/notes/:note']);
+      assert.deepEqual(plugin.routes, ['GET /hello_dropin/', 'GET /hello_dropin/ajax/greet', 'POST /hello_dropin/ajax/notes', 'GET /hello_dropin/ajax/notes/:note', 'GET /hello_dropin/ajax/context']);
     });
 
     it('is mounted and callable, with its config section, rules, table and template', async () => {
@@ -79,6 +87,13 @@ describe('drop-in plugins', () => {
       assert.match(page.text, /Hello from a drop-in plugin's own template/);
       assert.match(page.text, /navbar/, 'rendered inside the site layout');
       await alice.get('/static/plugins/hello_dropin/hello.css').expect(200);
+    });
+
+    it('gives each route handler its context as req.plugin: config section and data source', async () => {
+      const alice = await logIn(site.app, 'alice');
+      const [row] = await site.db.dataSource.query('SELECT count(*) AS n FROM hello_dropin_note');
+      const res = await alice.get('/hello_dropin/ajax/context').expect(200);
+      assert.deepEqual(res.body, { config: { greeting: 'Howdy' }, notes: Number(row.n), sameAsOnStart: true });
     });
 
     it('applies its own rule: a user it denies gets 403', async () => {
@@ -111,6 +126,44 @@ describe('drop-in plugins', () => {
     it('stops start-up, naming the plugin, when its start fails', async () => {
       const dir = newDir({ broken_start: BROKEN_AT_START });
       await assert.rejects(startTestSite({ location, env: { PLUGIN_DIRS: dir } }), /Plugin 'broken_start' \(BrokenStart, .*broken_start\) failed to start: license server unreachable/);
+    });
+
+    it('stops start-up, naming its folder and the built-in app, when it takes a built-in name', async () => {
+      const dir = newDir({}, ['timeline']);
+      await assert.rejects(startTestSite({ location, env: { PLUGIN_DIRS: dir } }), (error: Error) => {
+        const folder = path.join(dir, 'timeline');
+        assert.equal(error.message, `Drop-in plugin in ${folder}: Plugin class TimelineLookalike (${folder}): name "timeline" is already taken by the backend plugin TimelineBackendPlugin (built in)`);
+        return true;
+      });
+    });
+
+    it("stops start-up when it takes another drop-in's name or a reserved name", async () => {
+      const dir = newDir({ z_second_hello: lookalike('hello_dropin'), z_api: lookalike('api') });
+      await assert.rejects(
+        startTestSite({ location, env: { PLUGIN_DIRS: dir } }),
+        new RegExp(`^PluginLoadError: Drop-in plugin in ${path.join(dir, 'z_api')}: Plugin class Lookalike .*: name "api" is reserved: kept for the site-wide REST API`),
+      );
+      fs.rmSync(path.join(dir, 'z_api'), { recursive: true });
+      await assert.rejects(startTestSite({ location, env: { PLUGIN_DIRS: dir } }), (error: Error) => {
+        const where = `${path.join(dir, 'z_second_hello')}: Plugin class Lookalike (${path.join(dir, 'z_second_hello')})`;
+        assert.equal(error.message, `Drop-in plugin in ${where}: name "hello_dropin" is already taken by the backend plugin HelloDropInPlugin (in ${path.join(dir, 'hello_dropin')})`);
+        return true;
+      });
+    });
+
+    it('lists a clashing drop-in as failed under PLUGIN_BOOT_FAILURE=continue, and the built-in keeps its name', async () => {
+      const dir = newDir({}, ['timeline']);
+      const site = await startTestSite({ location, env: { PLUGIN_DIRS: dir, PLUGIN_BOOT_FAILURE: 'continue' } });
+      try {
+        const admin = await logIn(site.app, 'admin');
+        const list = await admin.get('/plugins/ajax/list').expect(200);
+        assert.deepEqual(list.body.load_failures.map((f: { folder: string }) => f.folder), [path.join(dir, 'timeline')]);
+        assert.match(list.body.load_failures[0].error, /name "timeline" is already taken by the backend plugin TimelineBackendPlugin/);
+        assert.ok(!site.registry.all().some((entry) => entry.origin.source === path.join(dir, 'timeline')));
+        await admin.get('/timeline/site').expect(200);
+      } finally {
+        await site.close();
+      }
     });
 
     it('shows as failed under PLUGIN_BOOT_FAILURE=continue while the rest works', async () => {

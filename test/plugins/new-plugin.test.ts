@@ -7,9 +7,9 @@ import { after, describe, it } from 'node:test';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-function run(args: string[]) {
+function run(args: string[], extraEnv: Record<string, string> = {}) {
   // Without NODE_TEST_CONTEXT the child runs its tests as a top-level run of its own.
-  const env = { ...process.env };
+  const env = { ...process.env, ...extraEnv };
   delete env.NODE_TEST_CONTEXT;
   const result = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: 'utf8' });
   return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
@@ -40,5 +40,30 @@ describe('npm run new-plugin', () => {
     assert.equal(tested.status, 0, tested.output);
     assert.match(tested.output, /# fail 0/);
     assert.match(tested.output, /# pass (\d+)/);
+  });
+
+  it('refuses, before writing anything, a name the site would refuse at start', () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-scaffold-other-'));
+    try {
+      // The folder of the first test is a plugin folder here: its made_backend is a drop-in.
+      const refusals: Array<[string, RegExp]> = [
+        ['timeline', /name "timeline" is already taken by the backend plugin TimelineBackendPlugin \(built in\)/],
+        ['example_backend_app', /name "example_backend_app" is already taken by the backend plugin ExampleBackendPlugin \(built in\)/],
+        ['plugins', /name "plugins" is reserved: the core serves the plugins page/],
+        ['static', /name "static" is reserved: the core serves its files under \/static\//],
+        ['api', /name "api" is reserved/],
+        ['projectroles', /name "projectroles" is reserved: it is the core app/],
+        ['made_backend', new RegExp(`name "made_backend" is already taken by the backend plugin MadeBackendPlugin \\(in ${path.join(dir, 'made_backend')}\\)`)],
+      ];
+      for (const [name, message] of refusals) {
+        const made = run(['--import', 'tsx', 'scripts/new-plugin.ts', name, '--type', 'site', '--dir', other], { PLUGIN_DIRS: dir });
+        assert.equal(made.status, 2, `${name}: ${made.output}`);
+        assert.match(made.output, /The site would refuse this plugin: /);
+        assert.match(made.output, message);
+      }
+      assert.deepEqual(fs.readdirSync(other), []);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
   });
 });

@@ -30,10 +30,12 @@ describe('plugins over HTTP', () => {
   let adminToken: string;
 
   before(async () => {
-    site = await startTestSite();
-    // A second app instance on the same database: on PostgreSQL with its own connections;
-    // the embedded database admits one process, so there the two share the connection
-    // but keep their own registries, which is what carries the enabled state.
+    // The first instance is a demo site: the example backend app shows its greeting card.
+    site = await startTestSite({ env: { PLUGIN_CONFIG: JSON.stringify({ example_backend_app: { showGreeting: true } }) } });
+    // A second app instance on the same database, configured as a real site (no greeting):
+    // on PostgreSQL with its own connections; the embedded database admits one process, so
+    // there the two share the connection but keep their own registries, which is what
+    // carries the enabled state.
     second = await startTestSite({ location: site.location, sharedWith: serverUrl ? undefined : site });
     await site.createUser({ username: 'alice' });
     admin = await logIn(site.app, 'admin');
@@ -45,15 +47,26 @@ describe('plugins over HTTP', () => {
     await site.location.remove();
   });
 
-  it('serves the example Ajax endpoint with the greeting and the caller uuid', async () => {
+  it('serves the example Ajax endpoint with the greeting, the caller uuid and its setting read from req.plugin', async () => {
     const alice = await logIn(site.app, 'alice');
     const res = await alice.get('/example_backend_app/ajax/hello').expect(200).expect('Content-Type', /json/);
     assert.match(res.body.greeting, /^Hello world from example_backend_app! \(options: \{"user":"alice"\}\)$/);
     const [row] = await site.db.dataSource.query("SELECT sodar_uuid FROM projectroles_user WHERE username = 'alice'");
     assert.equal(res.body.user, row.sodar_uuid);
+    assert.equal(res.body.show_greeting, true);
+    const onRealSite = await (await logIn(second.app, 'alice')).get('/example_backend_app/ajax/hello').expect(200);
+    assert.equal(onRealSite.body.show_greeting, false);
   });
 
-  it('shows the greeting on the home page with the backend JS and CSS included', async () => {
+  it('shows no greeting card on a site that did not turn it on (the default), to anyone', async () => {
+    for (const username of ['admin', 'alice']) {
+      const home = await (await logIn(second.app, username)).get('/').expect(200);
+      assert.match(home.text, /id="sodar-project-list"/);
+      assert.doesNotMatch(home.text, /sodar-example-backend-card|Hello world from example_backend_app|greeting\.js/);
+    }
+  });
+
+  it('shows the greeting on the home page of a demo site (showGreeting) with the backend JS and CSS included', async () => {
     const home = await admin.get('/').expect(200);
     assert.match(home.text, /Hello world from example_backend_app! \(options: \{&#34;hello&#34;:&#34;world&#34;\}\)/);
     assert.match(home.text, /<script src="\/static\/plugins\/example_backend_app\/js\/greeting.js"><\/script>/);

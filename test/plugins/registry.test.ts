@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ExampleAPI } from '../../example_backend_app/api';
+import { ExampleAPI, exampleSettings } from '../../example_backend_app/api';
 import { ExampleBackendPlugin } from '../../example_backend_app/plugin';
-import { BackendPluginPoint, SiteAppPluginPoint, type PluginClass } from '../../projectroles/plugin-points';
+import { BackendPluginPoint, SiteAppPluginPoint, type PluginClass, type PluginRoute } from '../../projectroles/plugin-points';
 import { PluginRegistry, PluginStartError } from '../../projectroles/registry';
 import { RuleSet } from '../../projectroles/rules';
 
 function newRegistry(enabledBackendPlugins: string[] | null = null): PluginRegistry {
   return new PluginRegistry({ enabledBackendPlugins, rules: new RuleSet() });
+}
+
+function newRegistryWith(PluginClass: PluginClass): PluginRegistry {
+  const registry = newRegistry();
+  registry.register(PluginClass);
+  return registry;
 }
 
 class BadNamePlugin extends BackendPluginPoint {
@@ -30,14 +36,20 @@ class NoIconPlugin {
   }
 }
 
-class WrongEntryPointSiteApp extends SiteAppPluginPoint {
-  readonly name = 'wrong_entry';
-  readonly title = 'Wrong entry';
-  readonly icon = 'bug';
-  readonly description = '';
-  readonly entryPoint = 'missing';
-  readonly appPermission = null;
+/** A site app named `name` whose entry point is `entryPoint`, with `urls`. */
+function siteApp(name: string, entryPoint: string, urls: PluginRoute[] = []) {
+  return class extends SiteAppPluginPoint {
+    readonly name = name;
+    readonly title = name;
+    readonly icon = 'bug';
+    readonly description = '';
+    readonly entryPoint = entryPoint;
+    readonly appPermission = null;
+    override urls = urls;
+  };
 }
+
+class WrongEntryPointSiteApp extends siteApp('wrong_entry', 'missing') {}
 
 class FailingStartPlugin extends BackendPluginPoint {
   readonly name = 'failing_start';
@@ -76,11 +88,29 @@ describe('plugin registry', () => {
     assert.throws(() => newRegistry().register(BadNamePlugin), /Plugin class BadNamePlugin \(built in\): member "name" must be a string matching/);
   });
 
-  it('refuses a name the core serves URLs under', () => {
-    class LoginPlugin extends ExampleBackendPlugin {
-      override readonly name = 'login' as 'example_backend_app'; // a wrong value, as a drop-in could have
-    }
-    assert.throws(() => newRegistry().register(LoginPlugin), /Plugin class LoginPlugin \(built in\): member "name" must be .* other than the core's URL paths \(project, login/);
+  it('refuses a name the core serves URLs under or keeps, unless the plugin is part of the core', () => {
+    const named = (name: string) =>
+      class NamedPlugin extends ExampleBackendPlugin {
+        override readonly name = name as 'example_backend_app'; // a wrong value, as a drop-in could have
+      };
+    assert.throws(() => newRegistry().register(named('login')), /Plugin class NamedPlugin \(built in\): name "login" is reserved: the core serves \/login/);
+    assert.throws(() => newRegistry().register(named('api')), /name "api" is reserved: kept for the site-wide REST API/);
+    assert.throws(() => newRegistry().register(named('projectroles')), /name "projectroles" is reserved: it is the core app/);
+    assert.throws(() => newRegistry().register(named('plugins')), /name "plugins" is reserved: the core serves the plugins page/);
+    const corePlugins = asClass(class CorePlugins { static pluginType = 'backend'; name = 'plugins'; title = 'Plugins'; icon = 'plug'; description = ''; getApi() { return 1; } });
+    assert.equal(newRegistry().register(corePlugins, undefined, { core: true }).plugin.name, 'plugins');
+  });
+
+  it('lets one origin use a name for several types, and refuses it to any other origin', () => {
+    class ExampleSiteApp extends siteApp('example_backend_app', 'index', [{ name: 'index', method: 'get', path: '/', kind: 'page', handler: (_req, res) => res.end() }]) {}
+    const registry = newRegistry();
+    registry.register(ExampleBackendPlugin);
+    assert.equal(registry.register(ExampleSiteApp).type, 'site_app');
+    const dropIn = { source: '/srv/plugins/example_backend_app', dir: '/srv/plugins/example_backend_app' };
+    assert.throws(
+      () => newRegistryWith(ExampleBackendPlugin).register(ExampleSiteApp, dropIn),
+      /Plugin class ExampleSiteApp \(\/srv\/plugins\/example_backend_app\): name "example_backend_app" is already taken by the backend plugin ExampleBackendPlugin \(built in\)/,
+    );
   });
 
   it('refuses a missing mandatory member, naming the class and member', () => {
@@ -96,6 +126,13 @@ describe('plugin registry', () => {
     const entry = newRegistry().register(asClass(class Minimal { static pluginType = 'backend'; name = 'minimal'; title = 'Minimal'; icon = 'cube'; description = ''; getApi() { return 1; } }));
     assert.deepEqual(entry.plugin.urls, []);
     assert.equal(entry.plugin.pluginOrdering, 50);
+  });
+
+  it("reads the example's showGreeting setting: off by default, a wrong type names the field", () => {
+    assert.deepEqual(exampleSettings({}), { showGreeting: false });
+    assert.equal(new ExampleAPI({}, exampleSettings({ showGreeting: true })).homeGreeting(), 'Hello world from example_backend_app! (options: {})');
+    assert.equal(new ExampleAPI().homeGreeting(), null);
+    assert.throws(() => exampleSettings({ showGreeting: 'yes' }), /PLUGIN_CONFIG "example_backend_app.showGreeting" must be true or false \(got "yes"\)/);
   });
 
   it('returns null for an absent backend plugin', () => {
@@ -119,7 +156,7 @@ describe('plugin registry', () => {
   });
 
   it('names the plugin whose start failed, or marks it failed when told to go on', async () => {
-    const context = () => ({}) as never;
+    const context = () => ({ config: {} }) as never; // all the started plugins read
     const strict = newRegistry();
     strict.register(FailingStartPlugin);
     await assert.rejects(strict.start(context, false), (error: Error) => error instanceof PluginStartError && /Plugin 'failing_start' \(FailingStartPlugin, built in\) failed to start: cannot reach the archive/.test(error.message));
