@@ -7,6 +7,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { Passport } from 'passport';
 import type { DataSource } from 'typeorm';
 import { rotateCsrfToken } from '../app/csrf';
+import { checkColumnLengths, columnLengths } from '../app/input-limits';
 import { BadInputError, PermissionDeniedError } from '../app/errors';
 import { TtlCache } from '../app/ttl-cache';
 import { renderPage } from '../app/pages';
@@ -70,9 +71,8 @@ interface Credentials {
 }
 
 /** The username column's length: a longer name cannot be anyone's. */
-const USERNAME_MAX_CHARS = Number(UserEntity.options.columns.username?.length);
-if (!Number.isInteger(USERNAME_MAX_CHARS)) throw new Error('UserEntity: the username column must state its length');
-/** PostgreSQL text cannot hold it. */
+const USERNAME_MAX_CHARS = columnLengths(UserEntity).get('username') ?? 0;
+/** PostgreSQL text cannot hold it (refuseUnstorableInput answers a body with one before this route). */
 const NUL = '\u0000';
 
 /** The submitted username as the form shows it again: cut to what the field takes, NULs dropped. */
@@ -81,13 +81,6 @@ function usernameForForm(req: Request): string {
   if (typeof username !== 'string') return '';
   // Two UTF-16 units per character at most: the cheap cut first, then one by characters.
   return [...username.slice(0, 2 * USERNAME_MAX_CHARS).replaceAll(NUL, '')].slice(0, USERNAME_MAX_CHARS).join('');
-}
-
-/** Length as PostgreSQL counts it: characters (code points), not UTF-16 units. */
-function characterCount(text: string): number {
-  let count = 0;
-  for (const _ of text) count += 1;
-  return count;
 }
 
 function showLogin(req: Request, res: Response, error: string | null = null, status = 200): void {
@@ -104,9 +97,7 @@ function readCredentials(req: Request): Credentials {
   const { username, password } = req.body as { username?: unknown; password?: unknown };
   if (typeof username !== 'string' || !username.trim()) throw new BadInputError('username: this field is required');
   if (typeof password !== 'string' || !password) throw new BadInputError('password: this field is required');
-  if (username.includes(NUL)) throw new BadInputError('username: NUL characters are not allowed');
-  const length = characterCount(username.trim());
-  if (length > USERNAME_MAX_CHARS) throw new BadInputError(`username: at most ${USERNAME_MAX_CHARS} characters (got ${length})`);
+  checkColumnLengths(UserEntity, { username: username.trim() });
   return { username: username.trim(), password };
 }
 
