@@ -299,6 +299,21 @@ async function listenOnServer(server: { url: string; connectSeconds: number }, c
 /** An arbitrary constant key: only one process at a time runs migrations on a server. */
 const MIGRATION_LOCK_KEY = 7_420_001;
 
+/** How often a process waiting for another's migrations asks again. */
+const MIGRATION_LOCK_POLL_MS = 500;
+
+/**
+ * Takes the migration lock, asking again while another process holds it: one statement
+ * waiting for the lock would be cancelled by the statement timeout after a few seconds.
+ */
+async function takeMigrationLock(lock: ReturnType<DataSource['createQueryRunner']>): Promise<void> {
+  for (;;) {
+    const [row]: Array<{ taken: boolean }> = await lock.query('SELECT pg_try_advisory_lock($1) AS taken', [MIGRATION_LOCK_KEY]);
+    if (row?.taken) return;
+    await new Promise((resolve) => setTimeout(resolve, MIGRATION_LOCK_POLL_MS));
+  }
+}
+
 /**
  * Applies pending migrations, each in its own transaction. On a server several processes
  * may start at once, so they queue on an advisory lock; the embedded database has one process.
@@ -310,7 +325,7 @@ export async function migrate(db: Database): Promise<void> {
   }
   const lock = db.dataSource.createQueryRunner();
   try {
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await takeMigrationLock(lock);
     await db.dataSource.runMigrations({ transaction: 'each' });
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);

@@ -7,35 +7,97 @@ import { createLogger } from './logger';
 import { embeddedPath, openSite } from './site';
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
-/** After SIGTERM, connections still open this long (live event streams, whose browsers reconnect) are closed. */
+/** After SIGTERM, requests still running this long, and live event streams (whose browsers reconnect), are cut. */
 const DRAIN_DEADLINE_MS = 5000;
+
+/** Event streams never end by themselves: they are not "in flight" for a shutdown to wait on. */
+function isEventStream(res: http.ServerResponse): boolean {
+  return String(res.getHeader('content-type') ?? '').startsWith('text/event-stream');
+}
+
+/**
+ * The responses a server is working on, so that a shutdown can wait for them. Once stopping,
+ * every response says `Connection: close`: clients open their next connection elsewhere.
+ */
+class RequestsInFlight {
+  private readonly open = new Set<http.ServerResponse>();
+  private onChange: (() => void) | null = null;
+  private stopping = false;
+
+  /** From now on (and for responses not yet begun) ask clients to close their connection. */
+  beginStopping(): void {
+    this.stopping = true;
+    for (const res of this.open) if (!res.headersSent) res.setHeader('Connection', 'close');
+  }
+
+  /** Wraps the app: counts each response before the app can have sent its headers. */
+  handler(app: http.RequestListener): http.RequestListener {
+    return (req, res) => {
+      if (this.stopping) res.setHeader('Connection', 'close');
+      this.open.add(res);
+      res.once('close', () => {
+        this.open.delete(res);
+        this.onChange?.();
+      });
+      app(req, res);
+    };
+  }
+
+  private busy(): boolean {
+    for (const res of this.open) if (!isEventStream(res)) return true;
+    return false;
+  }
+
+  /** Resolves once no request but event streams is open, or after `ms`. */
+  settled(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.onChange = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.onChange = () => !this.busy() && done();
+      this.onChange();
+    });
+  }
+}
 
 async function start(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
   const site = await openSite(config, logger);
   const { app, maintenance, db } = site;
-  const server = http.createServer(app);
+  const requests = new RequestsInFlight();
+  const server = http.createServer(requests.handler(app));
   const timer = setInterval(() => maintenance().catch((err: unknown) => logger.warn({ err }, 'maintenance failed')), MAINTENANCE_INTERVAL_MS);
   timer.unref();
 
-  // SIGTERM: stop accepting, let requests in flight finish (up to DRAIN_DEADLINE_MS), close the database, exit 0.
-  const stop = (signal: string) => {
+  /**
+   * SIGTERM: /readyz says 503 at once, and the site keeps answering (with Connection: close)
+   * while requests in flight finish, up to DRAIN_DEADLINE_MS; then it stops listening, stops
+   * the plugins (which ends the live streams) and closes the database, cuts what is left, and exits 0.
+   */
+  const stop = async (signal: string) => {
+    const started = Date.now();
     logger.info(`${signal} received: finishing requests in flight`);
     clearInterval(timer);
-    server.close(() => {
-      site.close().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error({ err }, 'closing the database failed');
-          process.exit(1);
-        },
-      );
-    });
-    server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), DRAIN_DEADLINE_MS).unref();
+    site.readiness.stopping = true;
+    // Idle keep-alive connections stay: closing one as a client reuses it would fail that request.
+    requests.beginStopping();
+    await requests.settled(DRAIN_DEADLINE_MS);
+    server.close();
+    try {
+      await site.close();
+    } catch (err) {
+      logger.error({ err }, 'closing the site failed');
+      process.exitCode = 1;
+    }
+    server.closeAllConnections();
+    logger.info(`Stopped ${Date.now() - started} ms after ${signal}`);
+    process.exit();
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
 
   server.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;

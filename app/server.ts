@@ -24,7 +24,7 @@ import type { Config } from './config';
 import { csrfProtection } from './csrf';
 import type { Database } from './database';
 import { errorHandler, notFoundHandler } from './error-handler';
-import { healthRoutes } from './health';
+import { healthRoutes, type Readiness } from './health';
 import { refuseUnstorableInput } from './input-limits';
 import { installRequestLog, requestLogger } from './logger';
 import { routesOf, type RouteInfo } from './route-list';
@@ -40,6 +40,8 @@ export interface AppContext {
   rules: RuleSet;
   /** Keeps plugin enabled states fresh across processes. */
   plugins: PluginStateWatcher;
+  /** Set when the process begins to stop: /readyz then answers 503. */
+  readiness: Readiness;
 }
 
 export interface BuiltApp {
@@ -88,7 +90,7 @@ function sessionlessRoutes(ctx: AppContext): SegmentRouter {
   files.use('/static/plugins', pluginStaticRouter(ctx.registry));
   files.use('/static', assetRoutes(ROOT_DIR));
   routes.add('static', 'the site', files);
-  const health = healthRoutes(ctx.db);
+  const health = healthRoutes(ctx.db, ctx.readiness);
   for (const segment of ['healthz', 'readyz']) routes.add(segment, 'the site', health);
   return routes;
 }

@@ -18,6 +18,7 @@ import { ensureFirstSuperuser } from '../projectroles/users';
 import type { Config } from './config';
 import { migrate, openDatabase, type Database } from './database';
 import * as errors from './errors';
+import { Readiness } from './health';
 import { renderPage } from './pages';
 import { builtInPlugins } from './plugins';
 import type { RouteInfo } from './route-list';
@@ -30,6 +31,8 @@ export interface Site {
   registry: PluginRegistry;
   rules: RuleSet;
   plugins: PluginStateWatcher;
+  /** Say `stopping` before closing: /readyz answers 503 while requests in flight finish. */
+  readiness: Readiness;
   app: express.Express;
   /** Housekeeping to run now and then (expired sessions, old login failures). */
   maintenance(): Promise<void>;
@@ -86,12 +89,18 @@ function pluginContext(entry: PluginEntry, site: { config: Config; logger: Logge
   };
 }
 
-/** Creates `admin` when the site has no superuser and says how to log in. */
+/**
+ * Creates `admin` when the site has no superuser and says how to log in: in the log, and a
+ * generated password also as a plain line on standard error, since the log line is JSON
+ * with the password inside an escaped string.
+ */
 export async function announceFirstSuperuser(db: Database, config: Config, logger: Logger): Promise<void> {
   const result = await ensureFirstSuperuser(db.dataSource, config.adminPassword);
   if (!result.created) return;
   const shown = result.password ? `"${result.password}"` : 'from ADMIN_PASSWORD';
-  logger.warn(`First start: created superuser "admin" with password ${shown} (shown once: note it now)`);
+  const message = `First start: created superuser "admin" with password ${shown} (shown once: note it now)`;
+  logger.warn(message);
+  if (result.password) process.stderr.write(`${message}\n`);
 }
 
 /**
@@ -110,12 +119,13 @@ export async function openSite(config: Config, logger: Logger, sharedDb?: Databa
     await syncPluginRows(db.dataSource, registry);
     const plugins = new PluginStateWatcher(db.dataSource, registry, logger, config.crossProcessDelaySeconds * 1000);
     await plugins.refresh();
-    const { app, maintenance, routes } = buildApp({ config, db, logger, registry, rules, plugins });
+    const readiness = new Readiness();
+    const { app, maintenance, routes } = buildApp({ config, db, logger, registry, rules, plugins, readiness });
     const close = async () => {
       for (const error of await registry.stop()) logger.error({ err: error }, error.message);
       await closeDb();
     };
-    return { config, logger, db, registry, rules, plugins, app, maintenance, routes, close };
+    return { config, logger, db, registry, rules, plugins, readiness, app, maintenance, routes, close };
   } catch (error) {
     await registry.stop();
     await closeDb();
