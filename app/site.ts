@@ -46,6 +46,13 @@ export function embeddedPath(config: Config): string {
   return path.join(config.dataDir, 'db');
 }
 
+/** The site's rules: projectroles' own, which plugins' rules build on (so commands load plugins as the site does). */
+export function siteRules(config: Config): RuleSet {
+  const rules = new RuleSet({ allowAnonymous: config.allowAnonymous });
+  addProjectrolesRules(rules, config);
+  return rules;
+}
+
 /** Registers built-in plugins, then drop-ins; throws on the first broken one unless told to go on. */
 export function createRegistry(config: Config, rules: RuleSet): PluginRegistry {
   const registry = new PluginRegistry({ enabledBackendPlugins: config.enabledBackendPlugins, rules });
@@ -108,8 +115,7 @@ export async function announceFirstSuperuser(db: Database, config: Config, logge
  * (the embedded one admits a single process); closing that instance leaves it open.
  */
 export async function openSite(config: Config, logger: Logger, sharedDb?: Database): Promise<Site> {
-  const rules = new RuleSet({ allowAnonymous: config.allowAnonymous });
-  addProjectrolesRules(rules, config);
+  const rules = siteRules(config);
   const registry = createRegistry(config, rules);
   const db = sharedDb ?? (await openSiteDatabase(config, logger, registry));
   const closeDb = () => (sharedDb ? Promise.resolve() : db.dataSource.destroy());

@@ -18,8 +18,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../app/config';
 import { createLogger } from '../app/logger';
-import { announceFirstSuperuser, createRegistry, openSiteDatabase } from '../app/site';
-import { RuleSet } from '../projectroles/rules';
+import { announceFirstSuperuser, createRegistry, openSiteDatabase, siteRules } from '../app/site';
 import { UserEntity, type Project } from '../projectroles/entities';
 import { assignRole } from '../projectroles/projects';
 import { seedDemoUsers, seedLoadProjects, seedLoadUsers } from '../projectroles/seed';
@@ -190,9 +189,10 @@ async function seedEvents(ds: DataSource, count: number, projectUuid: string): P
 
 /** Seeds users, projects, the viewer and `events` timeline events; returns what the paths stand for. */
 async function seed(env: Record<string, string>, events: number): Promise<Seen> {
-  const config = loadConfig({ ...env, ADMIN_PASSWORD, LOG_LEVEL: 'error' });
+  // Seeding writes in bulk: no statement limit, as for the seed command.
+  const config = { ...loadConfig({ ...env, ADMIN_PASSWORD, LOG_LEVEL: 'error' }), databaseStatementTimeoutSeconds: 0 };
   const logger = createLogger(config.logLevel); // quiet: --json output must stay parseable
-  const db = await openSiteDatabase(config, logger, createRegistry(config, new RuleSet()));
+  const db = await openSiteDatabase(config, logger, createRegistry(config, siteRules(config)));
   const ds = db.dataSource;
   try {
     await announceFirstSuperuser(db, config, logger);

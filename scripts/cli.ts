@@ -4,8 +4,7 @@ import type { Database } from '../app/database';
 import { EmbeddedDatabaseLockedError } from '../app/embedded-lock';
 import type { PluginRegistry } from '../projectroles/registry';
 import { createLogger } from '../app/logger';
-import { createRegistry, openSiteDatabase } from '../app/site';
-import { RuleSet } from '../projectroles/rules';
+import { createRegistry, openSiteDatabase, siteRules } from '../app/site';
 
 /** Runs `work` on the site's database, then closes it; prints errors without a stack trace. */
 export async function withSiteDatabase(work: (db: Database, config: Config, registry: PluginRegistry) => Promise<void>): Promise<void> {
@@ -14,7 +13,7 @@ export async function withSiteDatabase(work: (db: Database, config: Config, regi
     // Commands serve no requests, and a migration or a large seed may rightly run long statements.
     const config = { ...loadConfig(process.env), databaseStatementTimeoutSeconds: 0 };
     // Plugins are registered (their tables count) but not started: commands serve no requests.
-    const registry = createRegistry(config, new RuleSet());
+    const registry = createRegistry(config, siteRules(config));
     db = await openSiteDatabase(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel), registry);
     await work(db, config, registry);
   } catch (error) {

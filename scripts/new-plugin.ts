@@ -9,10 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../app/config';
-import { createRegistry } from '../app/site';
+import { createRegistry, siteRules } from '../app/site';
 import { nameConflict, PLUGIN_NAME_PATTERN } from '../projectroles/plugin-validation';
-import { addProjectrolesRules } from '../projectroles/project-rules';
-import { RuleSet } from '../projectroles/rules';
 import { pluginFiles, type ScaffoldType } from './scaffold-templates';
 
 const USAGE = 'usage: npm run new-plugin -- NAME --type backend|project|site [--dir FOLDER]';
@@ -25,11 +23,9 @@ function fail(message: string): never {
 
 /** Why the site would refuse a plugin `name` in `folder` at start, or null: checked against every plugin it would load. */
 function nameProblem(name: string, folder: string, config: Config): string | null {
-  const rules = new RuleSet({ allowAnonymous: config.allowAnonymous });
-  addProjectrolesRules(rules, config);
   const pluginDirs = [...new Set([...config.pluginDirs, path.dirname(folder)])];
   // A broken drop-in must not stop scaffolding: the site reports it at start.
-  const registry = createRegistry({ ...config, pluginDirs, pluginBootFailure: 'continue' }, rules);
+  const registry = createRegistry({ ...config, pluginDirs, pluginBootFailure: 'continue' }, siteRules(config));
   return nameConflict(name, { source: folder, type: null, core: false }, registry.all());
 }
 

@@ -4,9 +4,8 @@
  */
 import { loadConfig } from '../app/config';
 import { createLogger } from '../app/logger';
-import { createRegistry, openSiteDatabase } from '../app/site';
+import { createRegistry, openSiteDatabase, siteRules } from '../app/site';
 import { readPluginRows } from '../projectroles/plugin-states';
-import { RuleSet } from '../projectroles/rules';
 
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -19,7 +18,7 @@ function printTable(header: string[], rows: string[][]): void {
 async function list(): Promise<void> {
   // Broken drop-ins are listed as failed instead of stopping the listing.
   const config = { ...loadConfig(process.env), pluginBootFailure: 'continue' as const };
-  const registry = createRegistry(config, new RuleSet());
+  const registry = createRegistry(config, siteRules(config));
   const db = await openSiteDatabase(config, createLogger('warn'), registry);
   try {
     const states = new Map((await readPluginRows(db.dataSource)).map((row) => [`${row.plugin_type}:${row.name}`, row]));
