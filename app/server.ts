@@ -73,13 +73,20 @@ function securityHeaders(config: Config) {
   };
 }
 
-/** JSON and form bodies, parsed only for methods that carry one. */
+/**
+ * JSON and form bodies, parsed only for methods that carry one. A body of another type (or
+ * none) leaves `req.body` an empty object, never undefined: handlers read fields, not types.
+ */
 function bodyParsers(limit: number) {
   const json = express.json({ limit });
   const form = express.urlencoded({ extended: false, limit });
   return (req: express.Request, res: express.Response, next: express.NextFunction): void => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();
-    json(req, res, (error?: unknown) => (error ? next(error) : form(req, res, next)));
+    const done = (error?: unknown) => {
+      req.body ??= {};
+      next(error);
+    };
+    json(req, res, (error?: unknown) => (error ? next(error) : form(req, res, done)));
   };
 }
 

@@ -110,13 +110,15 @@ export class PluginAdminSiteApp extends SiteAppPluginPoint {
   }
 
   private async switchFromForm(req: Request, res: Response): Promise<void> {
-    const row = await switchPlugin(this.started, String(req.params.plugin), (req.body as { enabled?: string }).enabled === 'true');
+    // The form sends "true" or "false"; anything else (no field at all) is refused, not read as "off".
+    const sent = (req.body as { enabled?: unknown }).enabled;
+    const row = await switchPlugin(this.started, String(req.params.plugin), sent === 'true' ? true : sent === 'false' ? false : sent);
     flash(req, 'success', `Plugin ${row.name} ${row.enabled ? 'enabled' : 'disabled'}.`);
     res.redirect('/plugins/');
   }
 
   private async switchFromAjax(req: Request, res: Response): Promise<void> {
-    const row = await switchPlugin(this.started, String(req.params.plugin), (req.body as { enabled?: unknown } | undefined)?.enabled);
+    const row = await switchPlugin(this.started, String(req.params.plugin), (req.body as { enabled?: unknown }).enabled);
     res.json({ sodar_uuid: row.sodar_uuid, name: row.name, type: row.plugin_type, enabled: row.enabled });
   }
 }

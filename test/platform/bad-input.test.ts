@@ -154,6 +154,22 @@ describe('bad input', () => {
     });
   });
 
+  describe('bodies of a type no parser reads', () => {
+    it('answers the plugin switch with 400 for XML, multipart or no body, switching nothing', async () => {
+      const [timeline] = await site.db.dataSource.query("SELECT sodar_uuid FROM projectroles_plugin WHERE name = 'timeline' AND plugin_type = 'backend'");
+      const token = csrfFrom((await admin.get('/plugins/').expect(200)).text);
+      for (const [type, body] of [['application/xml', '<enabled>false</enabled>'], ['multipart/form-data; boundary=x', '--x--\r\n'], ['text/plain', 'enabled=false']]) {
+        const page = await admin.post(`/plugins/enabled/${timeline.sodar_uuid}`).set('X-CSRFToken', token).set('Content-Type', type!).send(body);
+        assert.equal(page.status, 400, type);
+        assert.match(page.text, /enabled: must be true or false/);
+        const ajax = await admin.post(`/plugins/ajax/enabled/${timeline.sodar_uuid}`).set('X-CSRFToken', token).set('Content-Type', type!).send(body);
+        assert.equal(ajax.status, 400, type);
+      }
+      const [row] = await site.db.dataSource.query('SELECT enabled FROM projectroles_plugin WHERE sodar_uuid = $1', [timeline.sodar_uuid]);
+      assert.equal(row.enabled, true);
+    });
+  });
+
   describe('project types and category pages', () => {
     it('refuses an unknown project type, saving nothing', async () => {
       const before = await projectCount();

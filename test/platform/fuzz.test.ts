@@ -3,7 +3,7 @@
  * anonymous visitor, a member and a superuser, with malformed UUIDs, wrong methods, bad or
  * missing CSRF tokens, malformed JSON, wrong content types, huge and deep bodies, NUL and
  * surrogates, prototype keys, huge page numbers and bad Accept headers. No answer may be a
- * 5xx or show a stack trace or SQL. FUZZ_REQUESTS sets how many (default 1,500), FUZZ_SEED
+ * 5xx or show a stack trace or SQL. FUZZ_REQUESTS sets how many (default 2,500), FUZZ_SEED
  * the seed, so a failure can be replayed.
  */
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ import {
 } from '../helpers/fuzz-requests';
 import { csrfFrom, logIn, startTestSite, type TestSite } from '../helpers/site';
 
-const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 1500);
+const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 2500);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const BODY_LIMIT = 64 * 1024;
 
