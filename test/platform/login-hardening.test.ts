@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import supertest from 'supertest';
-import { createLogger, LOG_VALUE_MAX_CHARS } from '../../app/logger';
+import { LOG_VALUE_MAX_CHARS } from '../../app/log-truncation';
+import { createLogger } from '../../app/logger';
 import { openSite, type Site } from '../../app/site';
 import { createUser } from '../../projectroles/users';
 import { createTestDatabase, serverUrl, type TestDatabaseLocation } from '../helpers/database';
