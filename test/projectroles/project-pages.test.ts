@@ -98,23 +98,45 @@ describe('browsing projects', () => {
     await outsider.post(`/project/ajax/star/${project.sodar_uuid}`).set('X-CSRFToken', await csrfTokenOf(outsider)).expect(403);
   });
 
-  it('costs the same number of queries with 100 and with 5,000 projects', async () => {
-    const paths = [`/project/ajax/list`, `/project/ajax/list?parent=${category.sodar_uuid}`, `/project/${project.sodar_uuid}`, `/project/members/${project.sodar_uuid}`];
+  it('costs the same statements with 100 and with 5,000 projects, warm and cold', async () => {
+    // Cold: a second site on the same database that reads sessions and users every time.
+    const coldSite = await startTestSite({ location: site.location, sharedWith: site, env: { CROSS_PROCESS_DELAY_SECONDS: '0' } });
+    const coldAgent = await logIn(coldSite.app, 'owner');
+    const paths = {
+      'home list': '/project/ajax/list',
+      'category list': `/project/ajax/list?parent=${category.sodar_uuid}`,
+      'project detail': `/project/${project.sodar_uuid}`,
+      members: `/project/members/${project.sodar_uuid}`,
+    };
+    const statements = async (agent: Agent, path: string) => Number((await agent.get(path).expect(200)).headers['x-query-count']);
     const counts = async () => {
-      const result: Record<string, number> = {};
-      for (const path of paths) {
+      const result: Record<string, { warm: number; cold: number }> = {};
+      for (const [name, path] of Object.entries(paths)) {
         await ownerAgent.get(path).expect(200); // warm the session and user caches
-        result[path] = Number((await ownerAgent.get(path).expect(200)).headers['x-query-count']);
+        result[name] = { warm: await statements(ownerAgent, path), cold: await statements(coldAgent, path) };
       }
       return result;
     };
-    await seedLoadProjects(site.db.dataSource, { categories: 10, projects: 100, ownerId: owner.id });
-    const small = await counts();
-    await seedLoadProjects(site.db.dataSource, { categories: 10, projects: 5000, ownerId: owner.id });
-    const [row] = await site.db.dataSource.query("SELECT count(*) AS n FROM projectroles_project WHERE type = 'PROJECT'");
-    assert.ok(row.n >= 5000);
-    const large = await counts();
-    assert.deepEqual(large, small);
-    for (const count of Object.values(small)) assert.ok(count <= 6, `at most 6 queries, got ${count}`);
+    try {
+      await seedLoadProjects(site.db.dataSource, { categories: 10, projects: 100, ownerId: owner.id });
+      const small = await counts();
+      await seedLoadProjects(site.db.dataSource, { categories: 10, projects: 5000, ownerId: owner.id });
+      const [row] = await site.db.dataSource.query("SELECT count(*) AS n FROM projectroles_project WHERE type = 'PROJECT'");
+      assert.ok(row.n >= 5000);
+      const large = await counts();
+      // Every statement sent: the lists' tree query goes between two plan-mode SETs
+      // (statement-plans.ts); cold adds the session and the user read (the plugin states
+      // are re-read in the background, outside the request).
+      const expected = {
+        'home list': { warm: 3, cold: 5 },
+        'category list': { warm: 4, cold: 6 },
+        'project detail': { warm: 2, cold: 4 },
+        members: { warm: 2, cold: 4 },
+      };
+      assert.deepEqual(small, expected);
+      assert.deepEqual(large, expected);
+    } finally {
+      await coldSite.close();
+    }
   });
 });

@@ -1,6 +1,8 @@
 /**
  * The timeline's pages, Ajax and REST views cost the same number of SQL statements with
  * 1,000 events as with 100,000: nothing loads or counts per stored event, page by page.
+ * Counted as sent by the driver (X-Query-Count), warm (sessions and users cached) and cold
+ * (a second site on the same database that reads them every time).
  * The events go in with the bulk seed (seconds, not minutes); each project's events cycle
  * through the seed's kinds, so every page holds users, projects, plugin objects and
  * classified rows to look up at both sizes.
@@ -29,12 +31,24 @@ async function queryCount(agent: Agent, url: string, accept?: string): Promise<n
   return Number(header);
 }
 
+/** Statements per view when warm, the same for each user; cold adds the session and the user read. */
+const WARM: Record<string, number> = { 'project timeline': 2, 'next page': 2, 'event detail': 4, 'REST list page 1': 4, 'project card': 2 };
+const COLD_EXTRA = 2;
+
+/** WARM and WARM + COLD_EXTRA for each of `users`, keyed as countsOfViews keys them. */
+function expectedFor(users: string[]): { warm: Record<string, number>; cold: Record<string, number> } {
+  const keyed = (extra: number) => Object.fromEntries(users.flatMap((user) => Object.entries(WARM).map(([view, count]) => [`${user}: ${view}`, count + extra])));
+  return { warm: keyed(0), cold: keyed(COLD_EXTRA) };
+}
+
 describe('timeline query counts', { timeout: 180_000 }, () => {
   let site: TestSite;
+  let coldSite: TestSite;
   let owner: User;
   let guest: User;
   let projects: Project[];
   const agents = new Map<string, Agent>();
+  const coldAgents = new Map<string, Agent>();
 
   const addEvents = (count: number) =>
     seedBulkEvents(site.db.dataSource, { events: count, projectIds: projects.map((p) => p.id), userIds: [owner.id, guest.id] });
@@ -48,12 +62,16 @@ describe('timeline query counts', { timeout: 180_000 }, () => {
     return row!.sodar_uuid;
   }
 
-  /** Statements per view, for each user, keyed `user: view`. */
-  async function countsOfViews(): Promise<Record<string, number>> {
+  /** Statements per view, for each user, keyed `user: view`, warm and cold. */
+  async function countsOfViews(): Promise<{ warm: Record<string, number>; cold: Record<string, number> }> {
+    return { warm: await countsFor(agents), cold: await countsFor(coldAgents) };
+  }
+
+  async function countsFor(users: Map<string, Agent>): Promise<Record<string, number>> {
     const project = projects[0]!.sodar_uuid;
     const event = await newestVisibleEvent();
     const counts: Record<string, number> = {};
-    for (const [name, agent] of agents) {
+    for (const [name, agent] of users) {
       const first = await agent.get(`/timeline/${project}`).expect(200);
       assert.equal(first.text.match(/<tr class="sodar-tl-row"/g)?.length, PAGE_SIZE, `${name}: a full page`);
       // Every kind of reference is looked up on the page, at both sizes.
@@ -72,6 +90,7 @@ describe('timeline query counts', { timeout: 180_000 }, () => {
   before(async () => {
     // Caches of sessions and plugin states are not refreshed during the test: no extra statements.
     site = await startTestSite({ env: { CROSS_PROCESS_DELAY_SECONDS: '60' } });
+    coldSite = await startTestSite({ location: site.location, sharedWith: site, env: { CROSS_PROCESS_DELAY_SECONDS: '0' } });
     owner = await site.createUser({ username: 'owner' });
     guest = await site.createUser({ username: 'guest' });
     const category = await createProject(site.db.dataSource, { title: 'Load', type: 'CATEGORY', parent: null, owner });
@@ -80,8 +99,10 @@ describe('timeline query counts', { timeout: 180_000 }, () => {
     for (let i = 1; i <= PROJECTS; i += 1) projects.push(await createProject(site.db.dataSource, { title: `Project ${i}`, type: 'PROJECT', parent: category, owner }));
     agents.set('owner', await logIn(site.app, 'owner'));
     agents.set('guest (inherited from the category)', await logIn(site.app, 'guest'));
+    for (const [name, username] of [['owner', 'owner'], ['guest (inherited from the category)', 'guest']] as const) coldAgents.set(name, await logIn(coldSite.app, username));
   });
   after(async () => {
+    await coldSite.close();
     await site.close();
     await site.location.remove();
   });
@@ -93,7 +114,9 @@ describe('timeline query counts', { timeout: 180_000 }, () => {
     const [stored]: Array<{ events: number }> = await site.db.dataSource.query('SELECT count(*)::int AS events FROM timeline_event WHERE project_id = ANY ($1::int[])', [projects.map((p) => p.id)]);
     assert.ok(stored!.events >= MANY, `${stored!.events} events stored`);
     const many = await countsOfViews();
-    assert.deepEqual(many, few);
+    const expected = expectedFor([...agents.keys()]);
+    assert.deepEqual(few, expected);
+    assert.deepEqual(many, expected);
   });
 
   it('answer the REST list with the total of all events, not of one page', async () => {
