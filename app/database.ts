@@ -2,7 +2,6 @@
  * The data source: a PostgreSQL server when a URL is given, else the embedded PostgreSQL
  * (PGlite) with its files in a folder. Same SQL, same migrations on both.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
@@ -12,6 +11,7 @@ import type { Logger } from 'pino';
 import { lockEmbeddedFolder, type EmbeddedLock } from './embedded-lock';
 import { embeddedDriver } from './embedded-pool';
 import { GENERIC_PLANS, PLAN_CACHE_MODE, PLAN_INVALIDATED, withPlanMode } from './statement-plans';
+import { QueryCounter, type StatementSink } from './statement-counter';
 
 type MigrationClass = new () => object;
 
@@ -41,31 +41,14 @@ export const NO_STATEMENT_TIMEOUT: DatabaseTimeouts = { connectSeconds: 5, state
 /** Time the client waits beyond the statement timeout: a live server's own cancel comes first. */
 const ANSWER_GRACE_MS = 1000;
 
-/** A count of SQL statements sent while some unit of work (a request) ran. */
-export interface QueryTally {
-  count: number;
-}
-
 /**
- * Counts every SQL statement sent, in total and per unit of work, so benchmarks and tests
- * can report and assert queries per request.
+ * TypeORM's logger: failed and slow statements only. Statements are counted by the drivers
+ * (statement-counter.ts), which see the ones TypeORM never hears of.
  */
-export class QueryCounter implements TypeOrmLogger {
-  count = 0;
-  private readonly current = new AsyncLocalStorage<QueryTally>();
-
+class SqlLogger implements TypeOrmLogger {
   constructor(private readonly logger: Logger) {}
 
-  /** Runs `work` so that statements it sends, however deep in async code, count in `tally`. */
-  track<T>(tally: QueryTally, work: () => T): T {
-    return this.current.run(tally, work);
-  }
-
-  logQuery(): void {
-    this.count += 1;
-    const tally = this.current.getStore();
-    if (tally) tally.count += 1;
-  }
+  logQuery(): void {}
   logQueryError(error: string | Error, query: string): void {
     this.logger.debug({ err: error, query }, 'query failed');
   }
@@ -126,17 +109,20 @@ async function openEmbedded(embeddedPath: string): Promise<PGlite> {
  * a hash of its text) instead of having the server parse and plan it on every call: the
  * planning cost more server CPU than running most of our queries (generic plans, save
  * for statements marked PLAN_WITH_VALUES: statement-plans.ts). Statements without
- * parameters (BEGIN, COMMIT, DDL) go as they are.
+ * parameters (BEGIN, COMMIT, DDL) go as they are. Every statement it sends, its own SETs
+ * included, is reported to `counter` (made concrete per pool by countingClient).
  */
-class PreparingClient extends Client {
+abstract class PreparingClient extends Client {
   /** Texts whose prepared statement went stale, with how often: each time it gets a new name. */
   private readonly stale = new Map<string, number>();
+  protected abstract readonly counter: StatementSink;
 
   // pg's query() has a dozen overloads and no override can restate them all in TypeScript:
   // this one receives and passes on pg's own arguments, hence the casts to its signature.
   override query(...args: unknown[]): never {
     const [text, values, callback] = args;
     if (!(typeof text === 'string' && Array.isArray(values) && values.length > 0)) {
+      this.counter.sent();
       const passed: unknown = (super.query as (...a: unknown[]) => unknown)(...args);
       if (passed instanceof Promise) passed.catch((error: unknown) => this.dropIfUnanswered(error));
       return passed as never;
@@ -160,19 +146,31 @@ class PreparingClient extends Client {
   }
 
   private runPrepared(text: string, values: unknown[]): Promise<QueryResult> {
-    return withPlanMode(text, (statement) => super.query(statement), () => this.runNamed(text, values));
+    const set = (statement: string) => {
+      this.counter.sent();
+      return super.query(statement);
+    };
+    return withPlanMode(text, set, () => this.runNamed(text, values));
   }
 
   private async runNamed(text: string, values: unknown[]): Promise<QueryResult> {
     const generation = this.stale.get(text) ?? 0;
     const name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 20)}_${generation}`;
     try {
+      this.counter.sent();
       return await super.query({ name, text, values });
     } catch (error) {
       if ((error as { code?: unknown }).code === PLAN_INVALIDATED) this.stale.set(text, generation + 1);
       throw error;
     }
   }
+}
+
+/** PreparingClient reporting to `counter`: pg's pool makes its clients from a class. */
+function countingClient(counter: StatementSink): typeof Client {
+  return class extends PreparingClient {
+    protected readonly counter = counter;
+  };
 }
 
 type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
@@ -191,13 +189,13 @@ class LockedDataSource extends DataSource {
 }
 
 /** Opens the embedded database in `embeddedPath`, holding its folder's lock (none for `memory://`). */
-async function openLockedEmbedded(embeddedPath: string, common: PostgresOptions): Promise<{ embedded: PGlite; dataSource: LockedDataSource }> {
+async function openLockedEmbedded(embeddedPath: string, common: PostgresOptions, counter: StatementSink): Promise<{ embedded: PGlite; dataSource: LockedDataSource }> {
   const lock = embeddedPath.includes('://') ? null : lockEmbeddedFolder(embeddedPath);
   let embedded: PGlite | null = null;
   try {
     embedded = await openEmbedded(embeddedPath);
     await embedded.exec(GENERIC_PLANS);
-    const dataSource = new LockedDataSource({ ...common, driver: embeddedDriver(embedded) });
+    const dataSource = new LockedDataSource({ ...common, driver: embeddedDriver(embedded, counter) });
     dataSource.lock = lock;
     await dataSource.initialize();
     return { embedded, dataSource };
@@ -209,14 +207,14 @@ async function openLockedEmbedded(embeddedPath: string, common: PostgresOptions)
 }
 
 /** node-postgres pool settings: our client, number types, and the statement timeouts. */
-function poolOptions(timeouts: DatabaseTimeouts) {
+function poolOptions(timeouts: DatabaseTimeouts, counter: StatementSink) {
   const statementMs = timeouts.statementSeconds * 1000;
   const settings = [`plan_cache_mode=${PLAN_CACHE_MODE}`, ...(statementMs > 0 ? [`statement_timeout=${statementMs}`] : [])];
   return {
     types: pgTypeParsers,
     max: 10,
     idleTimeoutMillis: 30000,
-    Client: PreparingClient,
+    Client: countingClient(counter),
     options: settings.map((setting) => `-c ${setting}`).join(' '),
     // The server's statement_timeout cannot help when the server never answers: pg's own timer does.
     ...(statementMs > 0 ? { query_timeout: statementMs + ANSWER_GRACE_MS } : {}),
@@ -225,25 +223,25 @@ function poolOptions(timeouts: DatabaseTimeouts) {
 
 /** Opens (but does not migrate) the database. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const queries = new QueryCounter(options.logger);
+  const queries = new QueryCounter();
   const common: PostgresOptions = {
     type: 'postgres',
     entities: options.entities,
     migrations: options.migrations,
     migrationsTableName: 'app_migrations',
     synchronize: false,
-    logger: queries,
+    logger: new SqlLogger(options.logger),
   };
   if (options.url) {
     const url = options.url;
     const timeouts = options.timeouts ?? NO_STATEMENT_TIMEOUT;
     const { connectSeconds } = timeouts;
-    const dataSource = new DataSource({ ...common, url, connectTimeoutMS: connectSeconds * 1000, extra: poolOptions(timeouts) });
+    const dataSource = new DataSource({ ...common, url, connectTimeoutMS: connectSeconds * 1000, extra: poolOptions(timeouts, queries) });
     await dataSource.initialize();
     const listen: Database['listen'] = (channel, onMessage, onResume) => listenOnServer({ url, connectSeconds }, channel, onMessage, onResume ?? (() => undefined), options.logger);
     return { dataSource, kind: 'postgres', queries, listen };
   }
-  const { embedded, dataSource } = await openLockedEmbedded(options.embeddedPath, common);
+  const { embedded, dataSource } = await openLockedEmbedded(options.embeddedPath, common, queries);
   const listen = async (channel: string, onMessage: NotificationHandler) => {
     const stop = await embedded.listen(channel, onMessage);
     return async () => stop();

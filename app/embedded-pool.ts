@@ -2,11 +2,15 @@
  * Lets TypeORM's postgres driver talk to PGlite, the embedded PostgreSQL, through the
  * `driver` option. PGlite is a single connection, so this pool hands out one client at a
  * time: a transaction holds it until released, and every other query waits its turn
- * instead of running inside somebody else's transaction.
+ * instead of running inside somebody else's transaction. Each statement executed (one per
+ * query() call, and each plan-mode SET) is reported to a StatementSink; preparing and
+ * closing a prepared statement execute nothing and do not count, as on a server, where
+ * pg sends the parse with the first execution.
  */
 import { EventEmitter } from 'node:events';
 import { parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
 import { PLAN_INVALIDATED, withPlanMode } from './statement-plans';
+import type { StatementSink } from './statement-counter';
 
 type Callback = (error: Error | null, result?: unknown) => void;
 type Release = (error?: unknown) => void;
@@ -64,7 +68,10 @@ function concatMessages(messages: Uint8Array[]): Uint8Array {
 class EmbeddedClient extends EventEmitter {
   private readonly prepared: PreparedStatements;
 
-  constructor(private readonly db: PGlite) {
+  constructor(
+    private readonly db: PGlite,
+    private readonly counter: StatementSink,
+  ) {
     super();
     this.prepared = preparedByDatabase.get(db) ?? { byText: new Map(), nextNumber: 1 };
     preparedByDatabase.set(db, this.prepared);
@@ -85,6 +92,7 @@ class EmbeddedClient extends EventEmitter {
   }
 
   private async run(sql: string, values: unknown[]): Promise<PgStyleResult> {
+    this.counter.sent();
     if (values.length > 0) return toPgStyle(await this.db.runExclusive(() => this.runPrepared(sql, values)));
     // Without parameters the text may hold several statements (as in migrations);
     // node-postgres then reports the last one, and so do we.
@@ -99,7 +107,10 @@ class EmbeddedClient extends EventEmitter {
    * marked so). The embedded counterpart of PreparingClient on a server (statement-plans.ts).
    */
   private runPrepared(sql: string, values: unknown[]): Promise<Results> {
-    const set = (statement: string) => this.db.execProtocolStream(protocol.serialize.query(statement), { syncToFs: false });
+    const set = (statement: string) => {
+      this.counter.sent();
+      return this.db.execProtocolStream(protocol.serialize.query(statement), { syncToFs: false });
+    };
     return withPlanMode(sql, set, () => this.bindAndExecute(sql, values));
   }
 
@@ -151,9 +162,12 @@ export class EmbeddedPool extends EventEmitter {
   private readonly waiting: Array<() => void> = [];
   private busy = false;
 
-  constructor(private readonly db: PGlite) {
+  constructor(
+    private readonly db: PGlite,
+    counter: StatementSink,
+  ) {
     super();
-    this.client = new EmbeddedClient(db);
+    this.client = new EmbeddedClient(db, counter);
   }
 
   connect(callback: (error: Error | null, client: EmbeddedClient | null, release: Release) => void): void {
@@ -195,12 +209,12 @@ export class EmbeddedPool extends EventEmitter {
   }
 }
 
-/** The object TypeORM expects as `driver`: a module with a Pool class bound to `db`. */
-export function embeddedDriver(db: PGlite): { Pool: new () => EmbeddedPool } {
+/** The object TypeORM expects as `driver`: a module with a Pool class bound to `db`, counting in `counter`. */
+export function embeddedDriver(db: PGlite, counter: StatementSink): { Pool: new () => EmbeddedPool } {
   return {
     Pool: class extends EmbeddedPool {
       constructor() {
-        super(db);
+        super(db, counter);
       }
     },
   };

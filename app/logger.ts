@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Express, NextFunction, Request, Response } from 'express';
 import onHeaders from 'on-headers';
-import type { QueryCounter, QueryTally } from './database';
+import type { QueryCounter, QueryTally } from './statement-counter';
 import { isLongString, needsTruncation, truncated, truncatedValue } from './log-truncation';
 
 /** `destination`: where lines go (stdout unless given; tests pass a stream they read). */

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { User } from '../../projectroles/entities';
 import { assignRole, createProject, type NewProject } from '../../projectroles/projects';
 import { seedLoadProjects } from '../../projectroles/seed';
+import { onFreshSite } from '../helpers/fresh-site';
 import { anonymous, csrfTokenOf, logIn, startTestSite, type TestSite } from '../helpers/site';
 
 type Agent = Awaited<ReturnType<typeof logIn>>;
@@ -98,23 +99,40 @@ describe('browsing projects', () => {
     await outsider.post(`/project/ajax/star/${project.sodar_uuid}`).set('X-CSRFToken', await csrfTokenOf(outsider)).expect(403);
   });
 
-  it('costs the same number of queries with 100 and with 5,000 projects', async () => {
-    const paths = [`/project/ajax/list`, `/project/ajax/list?parent=${category.sodar_uuid}`, `/project/${project.sodar_uuid}`, `/project/members/${project.sodar_uuid}`];
-    const counts = async () => {
-      const result: Record<string, number> = {};
-      for (const path of paths) {
-        await ownerAgent.get(path).expect(200); // warm the session and user caches
-        result[path] = Number((await ownerAgent.get(path).expect(200)).headers['x-query-count']);
-      }
-      return result;
+  it('costs the same statements with 100 and with 5,000 projects, warm and cold', async () => {
+    const paths = {
+      'home list': '/project/ajax/list',
+      'category list': `/project/ajax/list?parent=${category.sodar_uuid}`,
+      'project detail': `/project/${project.sodar_uuid}`,
+      members: `/project/members/${project.sodar_uuid}`,
     };
+    // Warm: the second of two requests (the first fills the caches); cold: on a site that
+    // reads sessions and users on every request. Each pass on a site of its own (onFreshSite).
+    const countsOn = (cacheSeconds: number) =>
+      onFreshSite(site, cacheSeconds, async (fresh) => {
+        const agent = await logIn(fresh.app, 'owner');
+        const result: Record<string, number> = {};
+        for (const [name, path] of Object.entries(paths)) {
+          await agent.get(path).expect(200);
+          result[name] = Number((await agent.get(path).expect(200)).headers['x-query-count']);
+        }
+        return result;
+      });
+    const counts = async () => ({ warm: await countsOn(60), cold: await countsOn(0) });
     await seedLoadProjects(site.db.dataSource, { categories: 10, projects: 100, ownerId: owner.id });
     const small = await counts();
     await seedLoadProjects(site.db.dataSource, { categories: 10, projects: 5000, ownerId: owner.id });
     const [row] = await site.db.dataSource.query("SELECT count(*) AS n FROM projectroles_project WHERE type = 'PROJECT'");
     assert.ok(row.n >= 5000);
     const large = await counts();
-    assert.deepEqual(large, small);
-    for (const count of Object.values(small)) assert.ok(count <= 6, `at most 6 queries, got ${count}`);
+    // Every statement sent: the lists' tree query goes between two plan-mode SETs
+    // (statement-plans.ts); cold adds the session and the user read (the plugin states
+    // are re-read in the background, outside the request).
+    const expected = {
+      warm: { 'home list': 3, 'category list': 4, 'project detail': 2, members: 2 },
+      cold: { 'home list': 5, 'category list': 6, 'project detail': 4, members: 4 },
+    };
+    assert.deepEqual(small, expected);
+    assert.deepEqual(large, expected);
   });
 });

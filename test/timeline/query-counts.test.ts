@@ -1,6 +1,8 @@
 /**
  * The timeline's pages, Ajax and REST views cost the same number of SQL statements with
  * 1,000 events as with 100,000: nothing loads or counts per stored event, page by page.
+ * Counted as sent by the driver (X-Query-Count), warm (sessions and users cached) and cold
+ * (a site that reads them every time), each pass on a site of its own (onFreshSite).
  * The events go in with the bulk seed (seconds, not minutes); each project's events cycle
  * through the seed's kinds, so every page holds users, projects, plugin objects and
  * classified rows to look up at both sizes.
@@ -11,6 +13,7 @@ import type { Project, User } from '../../projectroles/entities';
 import { assignRole, createProject } from '../../projectroles/projects';
 import { seedBulkEvents } from '../../timeline/seed';
 import { PAGE_SIZE } from '../../timeline/queries';
+import { onFreshSite } from '../helpers/fresh-site';
 import { logIn, startTestSite, type TestSite } from '../helpers/site';
 
 type Agent = Awaited<ReturnType<typeof logIn>>;
@@ -29,12 +32,23 @@ async function queryCount(agent: Agent, url: string, accept?: string): Promise<n
   return Number(header);
 }
 
+/** Statements per view when warm, the same for each user; cold adds the session and the user read. */
+const WARM: Record<string, number> = { 'project timeline': 2, 'next page': 2, 'event detail': 4, 'REST list page 1': 4, 'project card': 2 };
+const COLD_EXTRA = 2;
+
+/** WARM and WARM + COLD_EXTRA for each of `users`, keyed as countsOfViews keys them. */
+function expectedFor(users: string[]): { warm: Record<string, number>; cold: Record<string, number> } {
+  const keyed = (extra: number) => Object.fromEntries(users.flatMap((user) => Object.entries(WARM).map(([view, count]) => [`${user}: ${view}`, count + extra])));
+  return { warm: keyed(0), cold: keyed(COLD_EXTRA) };
+}
+
 describe('timeline query counts', { timeout: 180_000 }, () => {
   let site: TestSite;
   let owner: User;
   let guest: User;
   let projects: Project[];
-  const agents = new Map<string, Agent>();
+  /** The measured users by the name their counts are keyed with. */
+  const USERS = { owner: 'owner', 'guest (inherited from the category)': 'guest' };
 
   const addEvents = (count: number) =>
     seedBulkEvents(site.db.dataSource, { events: count, projectIds: projects.map((p) => p.id), userIds: [owner.id, guest.id] });
@@ -48,12 +62,23 @@ describe('timeline query counts', { timeout: 180_000 }, () => {
     return row!.sodar_uuid;
   }
 
-  /** Statements per view, for each user, keyed `user: view`. */
-  async function countsOfViews(): Promise<Record<string, number>> {
+  /** Statements per view, for each user, keyed `user: view`, warm and cold. */
+  async function countsOfViews(): Promise<{ warm: Record<string, number>; cold: Record<string, number> }> {
+    const countsOn = (cacheSeconds: number) => onFreshSite(site, cacheSeconds, async (fresh) => countsFor(await logInAll(fresh)));
+    return { warm: await countsOn(60), cold: await countsOn(0) };
+  }
+
+  async function logInAll(on: TestSite): Promise<Map<string, Agent>> {
+    const agents = new Map<string, Agent>();
+    for (const [name, username] of Object.entries(USERS)) agents.set(name, await logIn(on.app, username));
+    return agents;
+  }
+
+  async function countsFor(users: Map<string, Agent>): Promise<Record<string, number>> {
     const project = projects[0]!.sodar_uuid;
     const event = await newestVisibleEvent();
     const counts: Record<string, number> = {};
-    for (const [name, agent] of agents) {
+    for (const [name, agent] of users) {
       const first = await agent.get(`/timeline/${project}`).expect(200);
       assert.equal(first.text.match(/<tr class="sodar-tl-row"/g)?.length, PAGE_SIZE, `${name}: a full page`);
       // Every kind of reference is looked up on the page, at both sizes.
@@ -78,8 +103,6 @@ describe('timeline query counts', { timeout: 180_000 }, () => {
     await assignRole(site.db.dataSource, category, guest, 'project guest');
     projects = [];
     for (let i = 1; i <= PROJECTS; i += 1) projects.push(await createProject(site.db.dataSource, { title: `Project ${i}`, type: 'PROJECT', parent: category, owner }));
-    agents.set('owner', await logIn(site.app, 'owner'));
-    agents.set('guest (inherited from the category)', await logIn(site.app, 'guest'));
   });
   after(async () => {
     await site.close();
@@ -93,11 +116,13 @@ describe('timeline query counts', { timeout: 180_000 }, () => {
     const [stored]: Array<{ events: number }> = await site.db.dataSource.query('SELECT count(*)::int AS events FROM timeline_event WHERE project_id = ANY ($1::int[])', [projects.map((p) => p.id)]);
     assert.ok(stored!.events >= MANY, `${stored!.events} events stored`);
     const many = await countsOfViews();
-    assert.deepEqual(many, few);
+    const expected = expectedFor(Object.keys(USERS));
+    assert.deepEqual(few, expected);
+    assert.deepEqual(many, expected);
   });
 
   it('answer the REST list with the total of all events, not of one page', async () => {
-    const res = await agents.get('owner')!.get(`/timeline/api/list/${projects[0]!.sodar_uuid}?page=2`).set('Accept', REST_ACCEPT).expect(200);
+    const res = await (await logIn(site.app, 'owner')).get(`/timeline/api/list/${projects[0]!.sodar_uuid}?page=2`).set('Accept', REST_ACCEPT).expect(200);
     assert.ok(res.body.count >= MANY / PROJECTS, `count ${res.body.count}`);
     assert.equal(res.body.results.length, 100);
   });
