@@ -1,10 +1,12 @@
 /**
- * `npm run bench:startup -- [--runs N] [--only embedded|postgres]`: cold starts to the first
+ * `npm run bench:startup -- [--runs N] [--only embedded|postgres] [--before DIR]`: cold starts to the first
  * 200 of /readyz on an existing, migrated and seeded database, N runs (median shown), of a
  * bare Express app, the site through tsx (the old `npm start`) and the compiled site (the
  * new one), interleaved so shared load hits all alike; with each process's RSS once ready
  * (VmRSS of the node process itself). Embedded database in a temporary folder; PostgreSQL
  * in a throwaway database on BENCH_DATABASE_URL's server (default the local one).
+ * --before DIR adds the site of another checkout (e.g. a worktree of an older commit), started
+ * as its `npm start` did through tsx, for before/after figures in one run.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +20,7 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     only: { type: 'string' },
+    before: { type: 'string' },
   },
 });
 
@@ -26,16 +29,21 @@ const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 interface Variant {
   name: string;
+  cwd: string;
   /** Node arguments; the site's get the database environment. */
   args: (port: number) => string[];
   site: boolean;
 }
 
-const VARIANTS: Variant[] = [
-  { name: 'bare Express (node)', args: (port) => ['scripts/start-bare.js', String(port)], site: false },
-  { name: 'site, tsx (old npm start)', args: () => ['--import', 'tsx', 'app/main.ts'], site: true },
-  { name: 'site, compiled (npm start)', args: () => ['--enable-source-maps', 'dist/main.js'], site: true },
-];
+function variants(before: string | undefined): Variant[] {
+  const fromSources = (name: string, cwd: string): Variant => ({ name, cwd, args: () => ['--import', 'tsx', 'app/main.ts'], site: true });
+  return [
+    { name: 'bare Express (node)', cwd: ROOT, args: (port) => ['scripts/start-bare.js', String(port)], site: false },
+    ...(before ? [fromSources('before: tsx, --before DIR', path.resolve(before))] : []),
+    fromSources('site, tsx (npm run dev)', ROOT),
+    { name: 'site, compiled (npm start)', cwd: ROOT, args: () => ['--enable-source-maps', 'dist/main.js'], site: true },
+  ];
+}
 
 interface Sample {
   ms: number;
@@ -84,7 +92,7 @@ async function coldStart(variant: Variant, env: Record<string, string>): Promise
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, variant.args(port), {
-    cwd: ROOT,
+    cwd: variant.cwd,
     env: { PATH: process.env.PATH ?? '', PORT: String(port), LOG_LEVEL: 'warn', ...(variant.site ? env : {}) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -132,16 +140,17 @@ const median = (numbers: number[]) => {
 
 async function benchDatabase(database: BenchDatabase, runs: number): Promise<void> {
   prepare(database.env);
-  const samples = new Map<Variant, Sample[]>(VARIANTS.map((variant) => [variant, []]));
+  const chosen = variants(values.before);
+  const samples = new Map<Variant, Sample[]>(chosen.map((variant) => [variant, []]));
   for (let run = 0; run < runs; run += 1) {
-    for (const variant of VARIANTS) samples.get(variant)!.push(await coldStart(variant, database.env));
+    for (const variant of chosen) samples.get(variant)!.push(await coldStart(variant, database.env));
   }
   console.log(`\n${database.label}: ${runs} cold starts each, to the first 200 of /readyz`);
-  console.log(`${'start'.padEnd(28)} ${'median ms'.padStart(10)} ${'min'.padStart(6)} ${'max'.padStart(6)} ${'RSS MiB'.padStart(8)}`);
+  console.log(`${'start'.padEnd(30)} ${'median ms'.padStart(10)} ${'min'.padStart(6)} ${'max'.padStart(6)} ${'RSS MiB'.padStart(8)}`);
   for (const [variant, list] of samples) {
     const times = list.map((sample) => sample.ms);
     const row = [median(times), Math.min(...times), Math.max(...times)].map((ms) => ms.toFixed(0).padStart(6));
-    console.log(`${variant.name.padEnd(28)} ${row[0]!.padStart(10)} ${row[1]} ${row[2]} ${median(list.map((sample) => sample.rssMiB)).toFixed(0).padStart(8)}`);
+    console.log(`${variant.name.padEnd(30)} ${row[0]!.padStart(10)} ${row[1]} ${row[2]} ${median(list.map((sample) => sample.rssMiB)).toFixed(0).padStart(8)}`);
   }
 }
 
