@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'test-artifacts/', 'static/vendor/'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'test-artifacts/', 'static/vendor/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

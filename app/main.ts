@@ -6,14 +6,15 @@ import { EmbeddedDatabaseLockedError } from './embedded-lock';
 import { createLogger } from './logger';
 import { RequestsInFlight } from './requests-in-flight';
 import { embeddedPath, openSite } from './site';
+import { StartupTiming } from './startup-timing';
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 /** After SIGTERM, requests still running this long, and live event streams (whose browsers reconnect), are cut. */
 const DRAIN_DEADLINE_MS = 5000;
 
-async function start(config: Config): Promise<void> {
+async function start(config: Config, timing: StartupTiming): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const site = await openSite(config, logger);
+  const site = await openSite(config, logger, undefined, timing);
   const { app, maintenance, db } = site;
   const requests = new RequestsInFlight();
   const server = http.createServer(requests.handler(app));
@@ -50,11 +51,14 @@ async function start(config: Config): Promise<void> {
   server.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     const where = db.kind === 'embedded' ? `embedded database in ${embeddedPath(config)}` : 'PostgreSQL';
+    timing.mark('listening');
+    logger.debug(timing.summary(), 'Start-up timings (ms)');
     logger.info({ port }, `Site ready at http://${config.host}:${port}/ (${where})`);
   });
 }
 
 function main(): void {
+  const timing = new StartupTiming();
   let config: Config;
   try {
     config = loadConfig(process.env);
@@ -63,7 +67,7 @@ function main(): void {
     console.error(error.message);
     process.exit(1);
   }
-  start(config).catch((error: unknown) => {
+  start(config, timing).catch((error: unknown) => {
     // A locked database is the user's situation, not a bug: the message says what to do.
     if (error instanceof EmbeddedDatabaseLockedError) console.error(`Start-up failed: ${error.message}`);
     else console.error(`Start-up failed: ${(error as Error).stack ?? String(error)}`);

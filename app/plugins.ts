@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ExampleBackendPlugin } from '../example_backend_app/plugin';
 import { PluginAdminSiteApp } from '../projectroles/plugin-admin';
 import type { PluginClass } from '../projectroles/plugin-points';
+import { ROOT_DIR } from './root-dir';
 import { TimelineAdminSiteApp, TimelineBackendPlugin, TimelineProjectApp, TimelineSiteApp } from '../timeline/plugin';
 
 export interface BuiltInPlugin {
@@ -15,13 +16,11 @@ export interface BuiltInPlugin {
   core?: boolean;
 }
 
-const ROOT = path.resolve(__dirname, '..');
-
 export const builtInPlugins: BuiltInPlugin[] = [
-  { PluginClass: PluginAdminSiteApp, dir: path.join(ROOT, 'projectroles'), core: true },
-  { PluginClass: TimelineBackendPlugin, dir: path.join(ROOT, 'timeline') },
-  { PluginClass: TimelineProjectApp, dir: path.join(ROOT, 'timeline') },
-  { PluginClass: TimelineSiteApp, dir: path.join(ROOT, 'timeline') },
-  { PluginClass: TimelineAdminSiteApp, dir: path.join(ROOT, 'timeline') },
-  { PluginClass: ExampleBackendPlugin, dir: path.join(ROOT, 'example_backend_app') },
+  { PluginClass: PluginAdminSiteApp, dir: path.join(ROOT_DIR, 'projectroles'), core: true },
+  { PluginClass: TimelineBackendPlugin, dir: path.join(ROOT_DIR, 'timeline') },
+  { PluginClass: TimelineProjectApp, dir: path.join(ROOT_DIR, 'timeline') },
+  { PluginClass: TimelineSiteApp, dir: path.join(ROOT_DIR, 'timeline') },
+  { PluginClass: TimelineAdminSiteApp, dir: path.join(ROOT_DIR, 'timeline') },
+  { PluginClass: ExampleBackendPlugin, dir: path.join(ROOT_DIR, 'example_backend_app') },
 ];

@@ -27,10 +27,9 @@ import { errorHandler, notFoundHandler } from './error-handler';
 import { healthRoutes, type Readiness } from './health';
 import { refuseUnstorableInput } from './input-limits';
 import { installRequestLog, requestLogger } from './logger';
+import { ROOT_DIR } from './root-dir';
 import { routesOf, type RouteInfo } from './route-list';
 import { SegmentRouter } from './segment-router';
-
-export const ROOT_DIR = path.resolve(__dirname, '..');
 
 export interface AppContext {
   config: Config;

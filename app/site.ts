@@ -23,6 +23,7 @@ import { renderPage } from './pages';
 import { builtInPlugins } from './plugins';
 import type { RouteInfo } from './route-list';
 import { buildApp } from './server';
+import { StartupTiming } from './startup-timing';
 
 export interface Site {
   config: Config;
@@ -62,7 +63,7 @@ export function createRegistry(config: Config, rules: RuleSet): PluginRegistry {
 }
 
 /** Opens the database of `config` with every plugin's tables, and applies pending migrations. */
-export async function openSiteDatabase(config: Config, logger: Logger, registry: PluginRegistry): Promise<Database> {
+export async function openSiteDatabase(config: Config, logger: Logger, registry: PluginRegistry, timing = new StartupTiming()): Promise<Database> {
   const db = await openDatabase({
     url: config.databaseUrl,
     embeddedPath: embeddedPath(config),
@@ -71,8 +72,10 @@ export async function openSiteDatabase(config: Config, logger: Logger, registry:
     logger: logger.child({ component: 'database' }),
     timeouts: { connectSeconds: config.databaseConnectTimeoutSeconds, statementSeconds: config.databaseStatementTimeoutSeconds },
   });
+  timing.mark('database open');
   try {
     await migrate(db);
+    timing.mark('migrations check');
   } catch (error) {
     await db.dataSource.destroy(); // and with it the embedded database's lock
     throw error;
@@ -114,19 +117,24 @@ export async function announceFirstSuperuser(db: Database, config: Config, logge
  * Opens the whole site. `sharedDb` lets a second site instance use an open database
  * (the embedded one admits a single process); closing that instance leaves it open.
  */
-export async function openSite(config: Config, logger: Logger, sharedDb?: Database): Promise<Site> {
+export async function openSite(config: Config, logger: Logger, sharedDb?: Database, timing = new StartupTiming()): Promise<Site> {
   const rules = siteRules(config);
   const registry = createRegistry(config, rules);
-  const db = sharedDb ?? (await openSiteDatabase(config, logger, registry));
+  timing.mark('plugins registered');
+  const db = sharedDb ?? (await openSiteDatabase(config, logger, registry, timing));
   const closeDb = () => (sharedDb ? Promise.resolve() : db.dataSource.destroy());
   try {
     await announceFirstSuperuser(db, config, logger);
+    timing.mark('superuser check');
     await registry.start((entry) => pluginContext(entry, { config, logger, db, registry, rules }), config.pluginBootFailure === 'continue');
+    timing.mark('plugins started');
     await syncPluginRows(db.dataSource, registry);
     const plugins = new PluginStateWatcher(db.dataSource, registry, logger, config.crossProcessDelaySeconds * 1000);
     await plugins.refresh();
+    timing.mark('plugin states');
     const readiness = new Readiness();
     const { app, maintenance, routes } = buildApp({ config, db, logger, registry, rules, plugins, readiness });
+    timing.mark('app built');
     const close = async () => {
       for (const error of await registry.stop()) logger.error({ err: error }, error.message);
       await closeDb();

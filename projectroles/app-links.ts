@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { Request } from 'express';
+import { ROOT_DIR } from '../app/root-dir';
 import { mountedPath } from './plugin-router';
 import type { ProjectAppPluginPoint, SiteAppPluginPoint } from './plugin-points';
 import type { PluginRegistry } from './registry';
@@ -64,7 +65,7 @@ export function projectListColumns(registry: PluginRegistry): ListColumn[] {
   );
 }
 
-const BUILT_IN_VIEWS = path.resolve(__dirname, '..', 'views');
+const BUILT_IN_VIEWS = path.join(ROOT_DIR, 'views');
 
 /** Detail cards of project apps for the project page: the template path and its title. */
 export async function projectDetailCards(deps: { registry: PluginRegistry; rules: RuleSet }, req: Request): Promise<Array<{ title: string; template: string }>> {

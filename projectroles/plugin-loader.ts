@@ -47,9 +47,22 @@ function pluginClassesOf(moduleExports: unknown): PluginClass[] {
   return [...unique] as PluginClass[];
 }
 
+/**
+ * A TypeScript drop-in under the compiled site (plain node) needs a loader: tsx's CommonJS
+ * hook, registered only when such a file turns up, so a site without one never loads tsx.
+ * Under tsx (tests, commands) the hook is already there; the check also keeps it to one.
+ */
+function ensureTypeScriptLoader(file: string): void {
+  // require.extensions: CommonJS's own registry of file loaders (tsx adds '.ts').
+  if (!file.endsWith('.ts') || require.extensions['.ts']) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: most starts never need it
+  (require('tsx/cjs/api') as typeof import('tsx/cjs/api')).register();
+}
+
 function loadFolder(folder: string, file: string, registry: PluginRegistry): void {
   let moduleExports: unknown;
   try {
+    ensureTypeScriptLoader(file);
     // Loaded by path at run time: the folder is only known from configuration.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- require() is how a CommonJS app loads code by path
     moduleExports = require(file);

@@ -16,7 +16,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../app/config';
 import { createLogger } from '../app/logger';
@@ -26,6 +25,7 @@ import { assignRole } from '../projectroles/projects';
 import { seedDemoUsers, seedLoadProjects, seedLoadUsers } from '../projectroles/seed';
 import { createUser } from '../projectroles/users';
 import { seedBulkEvents } from '../timeline/seed';
+import { createServerDatabase } from './throwaway-database';
 
 const ADMIN_PASSWORD = 'bench-admin-password';
 
@@ -153,16 +153,8 @@ async function waitFor(url: string): Promise<void> {
 async function throwawayDatabase(dataDir: string): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
   const serverUrl = process.env.BENCH_DATABASE_URL;
   if (!serverUrl) return { env: { DATA_DIR: dataDir }, drop: async () => undefined };
-  const name = `sodar_bench_${process.pid}`;
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: serverUrl });
-    await client.connect();
-    await client.query(sql).finally(() => client.end());
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() }, drop: () => admin(`DROP DATABASE ${name} WITH (FORCE)`) };
+  const { url, drop } = await createServerDatabase(serverUrl, `sodar_bench_${process.pid}`);
+  return { env: { DATA_DIR: dataDir, DATABASE_URL: url }, drop };
 }
 
 /** What the endpoint paths stand for: see Endpoint.path. */

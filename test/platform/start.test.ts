@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { after, describe, it } from 'node:test';
+import { pluginFiles } from '../../scripts/scaffold-templates';
 import { createTestDatabase, type TestDatabaseLocation } from '../helpers/database';
 import { csrfFrom } from '../helpers/site';
 
@@ -14,9 +15,12 @@ interface RunningSite {
   logLines: string[];
 }
 
-/** Starts `npm start`'s entry point as its own process and waits for "Site ready". */
-function startSite(env: Record<string, string>): Promise<RunningSite> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], {
+const ROOT = path.resolve(__dirname, '..', '..');
+const FROM_SOURCES = ['--import', 'tsx', 'app/main.ts'];
+
+/** Starts the site from its sources (or with `nodeArgs`) as its own process and waits for "Site ready". */
+function startSite(env: Record<string, string>, nodeArgs = FROM_SOURCES): Promise<RunningSite> {
+  const child = spawn(process.execPath, nodeArgs, {
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -91,5 +95,50 @@ describe('starting the site as a process', () => {
     const code = await new Promise((resolve) => child.once('exit', resolve));
     assert.equal(code, 1);
     assert.match(stderr, /Configuration error: PORT must be an integer/);
+  });
+});
+
+describe('the compiled site (npm start) under plain node', () => {
+  // A build folder of this test's own below dist/ (node_modules must resolve from it): no race with a running npm start.
+  fs.mkdirSync(path.join(ROOT, 'dist'), { recursive: true });
+  const outDir = fs.mkdtempSync(path.join(ROOT, 'dist', 'test-'));
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-compiled-'));
+  const pluginDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-compiled-plugins-'));
+  let location: TestDatabaseLocation | undefined;
+  after(async () => {
+    for (const dir of [outDir, dataDir, pluginDir]) fs.rmSync(dir, { recursive: true, force: true });
+    await location?.remove();
+  });
+
+  it('builds only when stale, serves /readyz and pages, and loads a TypeScript drop-in through tsx', async () => {
+    const build = () => execFileSync(process.execPath, ['scripts/start-build.js', outDir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(fs.existsSync(path.join(outDir, 'main.js')), false);
+    build();
+    assert.ok(fs.existsSync(path.join(outDir, 'main.js')), 'the first run builds');
+    const stamp = fs.statSync(path.join(outDir, '.build-stamp')).mtimeMs;
+    build();
+    assert.equal(fs.statSync(path.join(outDir, '.build-stamp')).mtimeMs, stamp, 'a second run with nothing changed does not build');
+
+    const folder = path.join(pluginDir, 'compiled_probe');
+    fs.mkdirSync(path.join(folder, 'views'), { recursive: true });
+    for (const [file, content] of Object.entries(pluginFiles('compiled_probe', 'site', path.relative(folder, ROOT)))) fs.writeFileSync(path.join(folder, file), content);
+    location = await createTestDatabase();
+    const env = { DATA_DIR: dataDir, PLUGIN_DIRS: pluginDir, ADMIN_PASSWORD: 'compiled-start-1', ...(location.url ? { DATABASE_URL: location.url } : {}) };
+    const site = await startSite(env, ['--enable-source-maps', path.join(outDir, 'main.js')]);
+    try {
+      assert.equal((await fetch(`${site.baseUrl}/readyz`)).status, 200);
+      const login = await fetch(`${site.baseUrl}/login`);
+      assert.equal(login.status, 200);
+      assert.match(await login.text(), /<form/, 'templates and views/ are found from the build');
+      assert.equal((await fetch(`${site.baseUrl}/static/site.css`)).status, 200, 'static/ is found from the build');
+      const cookie = await logInOverHttp(site.baseUrl, 'admin', 'compiled-start-1');
+      const hello = await fetch(`${site.baseUrl}/compiled_probe/ajax/hello`, { headers: { cookie } });
+      assert.equal(hello.status, 200, 'the .ts drop-in answers');
+      assert.match(((await hello.json()) as { greeting: string }).greeting, /Hello from compiled_probe/);
+      const page = await fetch(`${site.baseUrl}/compiled_probe/`, { headers: { cookie } });
+      assert.equal(page.status, 200, "the drop-in's page renders its own view");
+    } finally {
+      assert.equal(await stopSite(site), 0);
+    }
   });
 });
