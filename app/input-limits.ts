@@ -43,12 +43,11 @@ export function checkColumnLengths<T>(schema: EntitySchema<T>, values: Partial<R
 /** Deepest nesting a request body may have; deeper ones are refused (PostgreSQL's jsonb gives up near 6,000). */
 export const MAX_BODY_DEPTH = 64;
 
-// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
-const NUL = /\u0000/;
+const NUL = '\u0000';
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function textProblem(value: string): string | null {
-  if (NUL.test(value)) return 'contains a NUL character, which cannot be stored';
+  if (value.includes(NUL)) return 'contains a NUL character, which cannot be stored';
   if (LONE_SURROGATE.test(value)) return 'contains an unpaired UTF-16 surrogate (not valid Unicode)';
   return null;
 }
