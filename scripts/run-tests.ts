@@ -12,11 +12,33 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { serverUrl } from '../test/helpers/database';
+import { TEST_NODE_FLAGS } from '../test/helpers/node-flags';
+import { SCRATCH_VARIABLE } from '../test/helpers/scratch';
 import { buildTemplateDatabase } from '../test/helpers/template-database';
 
 /** Files at once, as before: 3 on 2 busy cores made the SIGTERM timing test miss its deadline once. */
 const CONCURRENCY = 2;
 const SLOWEST_SHOWN = 10;
+/** A RAM disk for the tests' throwaway files when it has this much room (Docker's default /dev/shm has 64 MiB). */
+const RAM_DISK = '/dev/shm';
+const RAM_DISK_NEEDED_BYTES = 4 * 1024 ** 3;
+
+/**
+ * The folder for this run's throwaway files. On a RAM disk, copying the template database
+ * and removing it took 190 ms instead of 700 ms per test file, and the embedded database's
+ * writes cost no disk I/O.
+ */
+function makeScratchRoot(): string {
+  let parent = os.tmpdir();
+  try {
+    const { bavail, bsize } = fs.statfsSync(RAM_DISK);
+    fs.accessSync(RAM_DISK, fs.constants.W_OK);
+    if (bavail * bsize >= RAM_DISK_NEEDED_BYTES) parent = RAM_DISK;
+  } catch {
+    // no such RAM disk here: the system's temporary folder serves
+  }
+  return fs.mkdtempSync(path.join(parent, 'sodar-tests-'));
+}
 
 function findTests(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -31,7 +53,7 @@ function runTests(files: string[], env: Record<string, string>, durationsFile: s
   const usual = process.stdout.isTTY ? 'spec' : 'tap';
   const ours = pathToFileURL(path.join(__dirname, 'test-durations-reporter.mjs')).href;
   const reporters = [`--test-reporter=${usual}`, '--test-reporter-destination=stdout', `--test-reporter=${ours}`, `--test-reporter-destination=${durationsFile}`];
-  const args = ['--import', 'tsx', '--test', `--test-concurrency=${CONCURRENCY}`, ...reporters, ...files];
+  const args = [...TEST_NODE_FLAGS, '--import', 'tsx', '--test', `--test-concurrency=${CONCURRENCY}`, ...reporters, ...files];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, ...env } });
     child.once('error', () => resolve(1));
@@ -58,16 +80,22 @@ async function main(): Promise<number> {
   const database = serverUrl ? `PostgreSQL (${new URL(serverUrl).host})` : 'the embedded database (PGlite)';
   console.log(`Running ${files.length} test files on ${database}`);
   const started = Date.now();
-  const template = await buildTemplateDatabase(serverUrl);
-  const durationsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-durations-')), 'durations.json');
+  const scratch = makeScratchRoot();
+  // The template is built here too: scratchDir() reads the variable.
+  process.env[SCRATCH_VARIABLE] = scratch;
+  const durationsFile = path.join(scratch, 'durations.json');
   let testsCode: number;
   try {
-    testsCode = await runTests(files, template.env, durationsFile);
+    const template = await buildTemplateDatabase(serverUrl);
+    try {
+      testsCode = await runTests(files, { ...template.env, [SCRATCH_VARIABLE]: scratch }, durationsFile);
+    } finally {
+      await template.remove();
+    }
+    printSlowest(durationsFile);
   } finally {
-    await template.remove();
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
-  printSlowest(durationsFile);
-  fs.rmSync(path.dirname(durationsFile), { recursive: true, force: true });
   console.log(`# wall time ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return testsCode;
 }

@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { scratchDir } from './scratch';
 
 export interface TestDatabaseLocation {
   /** PostgreSQL URL, or null for the embedded database in `dataDir`. */
@@ -55,7 +55,7 @@ async function onTheServer(adminUrl: string): Promise<TestDatabaseLocation> {
   const name = uniqueDatabaseName('sodar_test');
   await onServer(adminUrl, template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
   const url = databaseUrlOn(adminUrl, name);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-test-'));
+  const dataDir = scratchDir('sodar-test-');
   return {
     url,
     dataDir,
@@ -68,7 +68,7 @@ async function onTheServer(adminUrl: string): Promise<TestDatabaseLocation> {
 }
 
 function embedded(): TestDatabaseLocation {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-test-'));
+  const dataDir = scratchDir('sodar-test-');
   // The site keeps its embedded database in DATA_DIR/db (embeddedPath in app/site.ts).
   if (template) fs.cpSync(template, path.join(dataDir, 'db'), { recursive: true });
   return {

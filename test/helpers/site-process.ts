@@ -1,6 +1,7 @@
 /** The site and its commands as real processes, as `npm start` and `npm run ...` run them. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
+import { TEST_NODE_FLAGS } from './node-flags';
 
 export interface SiteProcess {
   child: ChildProcess;
@@ -19,7 +20,7 @@ function environment(env: Record<string, string>): NodeJS.ProcessEnv {
 
 /** Starts app/main.ts and resolves once it logs "Site ready"; rejects if it ends before. */
 export function startSiteProcess(env: Record<string, string>): Promise<SiteProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], { env: environment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TEST_NODE_FLAGS, '--import', 'tsx', 'app/main.ts'], { env: environment(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const logLines: string[] = [];
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -53,7 +54,7 @@ export interface CommandResult {
 /** Runs a script (`scripts/seed.ts`, or `app/main.ts` that should not start) to its end, or kills it after `timeoutMs`. */
 export function runScript(script: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CommandResult> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: environment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TEST_NODE_FLAGS, '--import', 'tsx', script, ...args], { env: environment(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let timedOut = false;

@@ -6,12 +6,11 @@
  * No users or other rows: the first start of a copy is a first start as before.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { createRegistry, embeddedPath, openSiteDatabase, siteRules } from '../../app/site';
 import { databaseUrlOn, onServer, TEMPLATE_VARIABLE, uniqueDatabaseName } from './database';
 import { testConfig } from './site';
+import { scratchDir } from './scratch';
 
 export interface TemplateDatabase {
   /** The environment that makes createTestDatabase copy this template. */
@@ -26,7 +25,7 @@ async function migrateEmpty(env: Record<string, string>): Promise<void> {
 }
 
 async function embeddedTemplate(): Promise<TemplateDatabase> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-template-'));
+  const dataDir = scratchDir('sodar-template-');
   await migrateEmpty({ DATA_DIR: dataDir });
   return {
     env: { [TEMPLATE_VARIABLE]: embeddedPath(testConfig({ DATA_DIR: dataDir })) },
@@ -37,7 +36,7 @@ async function embeddedTemplate(): Promise<TemplateDatabase> {
 async function serverTemplate(serverUrl: string): Promise<TemplateDatabase> {
   const name = uniqueDatabaseName('sodar_test_template');
   await onServer(serverUrl, `CREATE DATABASE ${name}`);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-template-'));
+  const dataDir = scratchDir('sodar-template-');
   try {
     // Every connection is closed afterwards: CREATE DATABASE ... TEMPLATE needs the template idle.
     await migrateEmpty({ DATABASE_URL: databaseUrlOn(serverUrl, name), DATA_DIR: dataDir });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EmbeddedDatabaseLockedError, lockEmbeddedFolder, lockFileOf } from '../../app/embedded-lock';
 import { serverUrl } from '../helpers/database';
 import { runScript, startSiteProcess, stopSiteProcess, type CommandResult } from '../helpers/site-process';
+import { scratchDir } from '../helpers/scratch';
 
 // The lock guards the embedded database's folder; a PostgreSQL server serves many processes
 // at once, so on CI's PostgreSQL leg there is nothing to lock.
@@ -37,7 +37,7 @@ function assertRefused(result: CommandResult, holder: number, what: string): voi
 describe('the embedded database lock, in this process', { skip }, () => {
   const dirs: string[] = [];
   const folder = () => {
-    dirs.push(fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-lock-')));
+    dirs.push(scratchDir('sodar-lock-'));
     return path.join(dirs.at(-1)!, 'db');
   };
   after(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
@@ -70,7 +70,7 @@ describe('the embedded database lock, in this process', { skip }, () => {
 });
 
 describe('the embedded database lock, between processes', { skip }, () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-lock-'));
+  const dataDir = scratchDir('sodar-lock-');
   after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   const env = { DATA_DIR: dataDir, ADMIN_PASSWORD: 'lock-test-password' };
 

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { pluginFiles } from '../../scripts/scaffold-templates';
 import { createTestDatabase, type TestDatabaseLocation } from '../helpers/database';
 import { csrfFrom } from '../helpers/site';
+import { scratchDir } from '../helpers/scratch';
+import { TEST_NODE_FLAGS } from '../helpers/node-flags';
 
 interface RunningSite {
   child: ChildProcess;
@@ -16,7 +17,7 @@ interface RunningSite {
 }
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const FROM_SOURCES = ['--import', 'tsx', 'app/main.ts'];
+const FROM_SOURCES = [...TEST_NODE_FLAGS, '--import', 'tsx', 'app/main.ts'];
 
 /** Starts the site from its sources (or with `nodeArgs`) as its own process and waits for "Site ready". */
 function startSite(env: Record<string, string>, nodeArgs = FROM_SOURCES): Promise<RunningSite> {
@@ -59,7 +60,7 @@ async function logInOverHttp(baseUrl: string, username: string, password: string
 }
 
 describe('starting the site as a process', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-start-'));
+  const dataDir = scratchDir('sodar-start-');
   let location: TestDatabaseLocation | undefined;
   after(async () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -89,7 +90,7 @@ describe('starting the site as a process', () => {
   });
 
   it('refuses to start on a bad configuration value, naming the key', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], { env: { PATH: process.env.PATH ?? '', PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, FROM_SOURCES, { env: { PATH: process.env.PATH ?? '', PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise((resolve) => child.once('exit', resolve));
@@ -102,8 +103,8 @@ describe('the compiled site (npm start) under plain node', () => {
   // A build folder of this test's own below dist/ (node_modules must resolve from it): no race with a running npm start.
   fs.mkdirSync(path.join(ROOT, 'dist'), { recursive: true });
   const outDir = fs.mkdtempSync(path.join(ROOT, 'dist', 'test-'));
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-compiled-'));
-  const pluginDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-compiled-plugins-'));
+  const dataDir = scratchDir('sodar-compiled-');
+  const pluginDir = scratchDir('sodar-compiled-plugins-');
   let location: TestDatabaseLocation | undefined;
   after(async () => {
     for (const dir of [outDir, dataDir, pluginDir]) fs.rmSync(dir, { recursive: true, force: true });
@@ -124,7 +125,7 @@ describe('the compiled site (npm start) under plain node', () => {
     for (const [file, content] of Object.entries(pluginFiles('compiled_probe', 'site', path.relative(folder, ROOT)))) fs.writeFileSync(path.join(folder, file), content);
     location = await createTestDatabase();
     const env = { DATA_DIR: dataDir, PLUGIN_DIRS: pluginDir, ADMIN_PASSWORD: 'compiled-start-1', ...(location.url ? { DATABASE_URL: location.url } : {}) };
-    const site = await startSite(env, ['--enable-source-maps', path.join(outDir, 'main.js')]);
+    const site = await startSite(env, [...TEST_NODE_FLAGS, '--enable-source-maps', path.join(outDir, 'main.js')]);
     try {
       assert.equal((await fetch(`${site.baseUrl}/readyz`)).status, 200);
       const login = await fetch(`${site.baseUrl}/login`);

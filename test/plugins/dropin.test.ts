@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import supertest from 'supertest';
 import { createTestDatabase, type TestDatabaseLocation } from '../helpers/database';
 import { csrfTokenOf, logIn, startTestSite, type TestSite } from '../helpers/site';
+import { scratchDir } from '../helpers/scratch';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'plugins');
 
 /** A temporary PLUGIN_DIRS folder holding copies of fixture plugins (hello_dropin by default) and any extra folders. */
 function pluginDir(extra: Record<string, string> = {}, fixtures = ['hello_dropin']): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-plugins-'));
+  const dir = scratchDir('sodar-plugins-');
   for (const fixture of fixtures) fs.cpSync(path.join(FIXTURES, fixture), path.join(dir, fixture), { recursive: true });
   for (const [folder, source] of Object.entries(extra)) {
     fs.mkdirSync(path.join(dir, folder));

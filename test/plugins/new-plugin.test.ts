@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { scratchDir } from '../helpers/scratch';
+import { TEST_NODE_FLAGS } from '../helpers/node-flags';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -12,7 +13,7 @@ function run(args: string[], extraEnv: Record<string, string> = {}): Promise<{ s
   // Without NODE_TEST_CONTEXT the child runs its tests as a top-level run of its own.
   const env = { ...process.env, ...extraEnv };
   delete env.NODE_TEST_CONTEXT;
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TEST_NODE_FLAGS, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -24,7 +25,7 @@ function run(args: string[], extraEnv: Record<string, string> = {}): Promise<{ s
 }
 
 describe('npm run new-plugin', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-scaffold-'));
+  const dir = scratchDir('sodar-scaffold-');
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('writes backend, project and site plugins that type-check and pass their own tests', async () => {
@@ -49,7 +50,7 @@ describe('npm run new-plugin', () => {
   });
 
   it('refuses, before writing anything, a name the site would refuse at start', async () => {
-    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-scaffold-other-'));
+    const other = scratchDir('sodar-scaffold-other-');
     try {
       // The folder of the first test is a plugin folder here: its made_backend is a drop-in.
       const refusals: Array<[string, RegExp]> = [

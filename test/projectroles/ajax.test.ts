@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Project } from '../../projectroles/entities';
 import { assignRole, createProject } from '../../projectroles/projects';
 import { anonymous, csrfTokenOf, logIn, startTestSite, type TestSite } from '../helpers/site';
+import { scratchDir } from '../helpers/scratch';
 
 type Agent = Awaited<ReturnType<typeof logIn>>;
 
@@ -78,9 +79,8 @@ describe('projectroles Ajax views', () => {
 describe('project app plugins in projectroles pages', () => {
   it('adds a sidebar link, a detail card and a list column, and its page checks the project', async () => {
     const fs = await import('node:fs');
-    const os = await import('node:os');
     const path = await import('node:path');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-project-app-'));
+    const dir = scratchDir('sodar-project-app-');
     fs.cpSync(path.join(__dirname, '..', 'fixtures', 'plugins', 'files_app'), path.join(dir, 'files_app'), { recursive: true });
     const site = await startTestSite({ env: { PLUGIN_DIRS: dir } });
     try {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Project, User } from '../../projectroles/entities';
 import { assignRole, createProject } from '../../projectroles/projects';
 import { csrfFrom, logIn, startTestSite, type TestSite } from '../helpers/site';
+import { scratchDir } from '../helpers/scratch';
 
 type Agent = Awaited<ReturnType<typeof logIn>>;
 
@@ -26,7 +26,7 @@ describe('project forms', () => {
   const row = async (title: string) => (await site.db.dataSource.query('SELECT * FROM projectroles_project WHERE title = $1', [title]))[0];
 
   before(async () => {
-    pluginDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sodar-hooks-'));
+    pluginDir = scratchDir('sodar-hooks-');
     fs.cpSync(path.join(__dirname, '..', 'fixtures', 'plugins', 'modify_hooks'), path.join(pluginDir, 'modify_hooks'), { recursive: true });
     site = await startTestSite({ env: { PLUGIN_DIRS: pluginDir } });
     owner = await site.createUser({ username: 'owner' });
