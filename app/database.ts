@@ -229,7 +229,10 @@ async function openLockedEmbedded(embeddedPath: string, common: PostgresOptions,
 /** node-postgres pool settings: our client, number types, and the statement timeouts. */
 function poolOptions(timeouts: DatabaseTimeouts, counter: StatementSink) {
   const statementMs = timeouts.statementSeconds * 1000;
-  const settings = [`plan_cache_mode=${PLAN_CACHE_MODE}`, ...(statementMs > 0 ? [`statement_timeout=${statementMs}`] : [])];
+  // jit=off: a statement whose plan is estimated for thousands of rows (a generic plan of the
+  // project list, with stale statistics) crossed jit_above_cost and spent 66 ms compiling,
+  // each time, to run for 4 ms; the site's statements are all short.
+  const settings = [`plan_cache_mode=${PLAN_CACHE_MODE}`, 'jit=off', ...(statementMs > 0 ? [`statement_timeout=${statementMs}`] : [])];
   return {
     types: pgTypeParsers,
     max: 10,

@@ -74,6 +74,8 @@ const ENDPOINTS: Endpoint[] = [
   { name: 'GET /example_backend_app/ajax/hello (logged in)', path: '/example_backend_app/ajax/hello', target: 'site', as: 'admin' },
   { name: 'GET /project/ajax/list (home list, viewer)', path: '/project/ajax/list', target: 'site', as: 'viewer' },
   { name: 'GET /project/ajax/list?parent= (category, viewer)', path: '/project/ajax/list?parent={category}', target: 'site', as: 'viewer' },
+  // The admin owns every seeded project: a user holding thousands of roles.
+  { name: 'GET /project/ajax/list (home list, admin)', path: '/project/ajax/list', target: 'site', as: 'admin' },
   { name: 'GET /project/<uuid> (project detail, viewer)', path: '/project/{project}', target: 'site', as: 'viewer' },
   { name: 'GET /project/members/<uuid> (members, viewer)', path: '/project/members/{project}', target: 'site', as: 'viewer' },
   { name: 'GET /timeline/<uuid> (project timeline, viewer)', path: '/timeline/{project}', target: 'site', as: 'viewer' },

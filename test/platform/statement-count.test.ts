@@ -49,6 +49,7 @@ describe('X-Query-Count against a count at the wire', { timeout: 120_000 }, () =
     { name: 'GET /example_backend_app/ajax/hello', send: (u) => u.admin.get('/example_backend_app/ajax/hello') },
     { name: 'home list', send: (u) => u.viewer.get('/project/ajax/list') },
     { name: 'category list', send: (u) => u.viewer.get(`/project/ajax/list?parent=${seen.category}`) },
+    { name: 'home list (admin)', send: (u) => u.admin.get('/project/ajax/list') },
     { name: 'project detail', send: (u) => u.viewer.get(`/project/${seen.project}`) },
     { name: 'members', send: (u) => u.viewer.get(`/project/members/${seen.project}`) },
     { name: 'project timeline', send: (u) => u.viewer.get(`/timeline/${seen.project}`) },
