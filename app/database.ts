@@ -105,7 +105,8 @@ const EMBEDDED_SHARED_BUFFERS = '32MB';
  * optimising compile competed with the start for two cores and held 50 MiB more. With a
  * budget 555 times as large that work waits until the site serves load, where it still
  * comes: the home and category lists served as many requests per second either way
- * (npm run bench), while a start took 1.4 s instead of 2.0 s and 181 MiB instead of 237.
+ * (npm run bench), while a start to the first /readyz took 1.2 s instead of 1.8 s and
+ * 180 MiB instead of 237 (npm run bench:startup).
  */
 const WASM_TIERING_BUDGET = 1_000_000_000;
 
