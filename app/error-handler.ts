@@ -95,7 +95,7 @@ export function errorHandler(error: unknown, req: Request, res: Response, next: 
   if (httpError instanceof TooManyRequestsError) res.set('Retry-After', String(httpError.retryAfterSeconds));
   if (httpError.status === 401) res.set('WWW-Authenticate', 'Token');
   if (wantsJson(req)) {
-    res.status(httpError.status).json({ detail: httpError.message });
+    res.status(httpError.status).json({ detail: httpError instanceof PermissionDeniedError ? httpError.jsonMessage : httpError.message });
     return;
   }
   if (httpError instanceof PermissionDeniedError && !httpError.showPage && req.session) {

@@ -28,6 +28,8 @@ export class PermissionDeniedError extends HttpError {
   constructor(
     message = 'User not authorized for requested action.',
     readonly showPage = false,
+    /** The text JSON answers (Ajax, REST) give, when it differs from the page's. */
+    readonly jsonMessage = message,
   ) {
     super(403, message);
   }

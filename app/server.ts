@@ -9,6 +9,7 @@ import express from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { siteAppLinks } from '../projectroles/app-links';
+import type { AppSettings } from '../projectroles/app-settings';
 import { authRoutes, createPassport, loginFormErrors, sessionUser } from '../projectroles/auth';
 import { backendIncludeHelper } from '../projectroles/backend-include';
 import { pluginRouters, pluginStaticRouter } from '../projectroles/plugin-router';
@@ -37,6 +38,7 @@ export interface AppContext {
   logger: Logger;
   registry: PluginRegistry;
   rules: RuleSet;
+  settings: AppSettings;
   /** Keeps plugin enabled states fresh across processes. */
   plugins: PluginStateWatcher;
   /** Set when the process begins to stop: /readyz then answers 503. */
@@ -107,9 +109,9 @@ function siteRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>
   const routes = new SegmentRouter();
   const auth = authRoutes({ dataSource: db.dataSource, passport, throttle });
   for (const segment of ['login', 'logout']) routes.add(segment, 'projectroles', auth);
-  const projectroles = projectrolesRoutes({ dataSource: db.dataSource, registry: ctx.registry, rules: ctx.rules, allowAnonymous: config.allowAnonymous, delegateLimit: config.delegateLimit });
+  const guardDeps = { dataSource: db.dataSource, rules: ctx.rules, allowAnonymous: config.allowAnonymous, trustProxy: config.trustProxy };
+  const projectroles = projectrolesRoutes({ ...guardDeps, registry: ctx.registry, settings: ctx.settings, delegateLimit: config.delegateLimit });
   for (const segment of ['', 'project']) routes.add(segment, 'projectroles', projectroles);
-  const guardDeps = { dataSource: db.dataSource, rules: ctx.rules, allowAnonymous: config.allowAnonymous };
   for (const [name, router] of pluginRouters(ctx.registry, guardDeps)) routes.add(name, `plugin ${name}`, router);
   return routes;
 }

@@ -7,6 +7,8 @@ import path from 'node:path';
 import type express from 'express';
 import type { Logger } from 'pino';
 import { builtInMigrations } from '../migrations';
+import { PROJECTROLES_APP_SETTINGS, SettingDefinitions } from '../projectroles/app-setting-definitions';
+import { AppSettings, SiteValues } from '../projectroles/app-settings';
 import { projectrolesEntities } from '../projectroles/entities';
 import { loadDropInPlugins } from '../projectroles/plugin-loader';
 import type { PluginContext } from '../projectroles/plugin-context';
@@ -31,6 +33,7 @@ export interface Site {
   db: Database;
   registry: PluginRegistry;
   rules: RuleSet;
+  settings: AppSettings;
   plugins: PluginStateWatcher;
   /** Say `stopping` before closing: /readyz answers 503 while requests in flight finish. */
   readiness: Readiness;
@@ -47,11 +50,23 @@ export function embeddedPath(config: Config): string {
   return path.join(config.dataDir, 'db');
 }
 
-/** The site's rules: projectroles' own, which plugins' rules build on (so commands load plugins as the site does). */
-export function siteRules(config: Config): RuleSet {
+/**
+ * The site's rules: projectroles' own, which plugins' rules build on (so commands load plugins
+ * as the site does). They read site read-only mode from `siteValues`, which AppSettings fills.
+ */
+export function siteRules(config: Config, siteValues = new SiteValues()): RuleSet {
   const rules = new RuleSet({ allowAnonymous: config.allowAnonymous });
-  addProjectrolesRules(rules, config);
+  addProjectrolesRules(rules, config, siteValues);
   return rules;
+}
+
+/** projectroles' settings and every registered plugin's; throws naming the plugin and setting on a bad one. */
+export function settingDefinitions(registry: PluginRegistry, rules: RuleSet): SettingDefinitions {
+  const definitions = new SettingDefinitions();
+  const hasRule = (name: string) => rules.has(name);
+  definitions.add('projectroles', PROJECTROLES_APP_SETTINGS, hasRule);
+  for (const entry of registry.all()) definitions.add(entry.plugin.name, entry.plugin.appSettings, hasRule);
+  return definitions;
 }
 
 /** Registers built-in plugins, then drop-ins; throws on the first broken one unless told to go on. */
@@ -83,7 +98,7 @@ export async function openSiteDatabase(config: Config, logger: Logger, registry:
   return db;
 }
 
-function pluginContext(entry: PluginEntry, site: { config: Config; logger: Logger; db: Database; registry: PluginRegistry; rules: RuleSet }): PluginContext {
+function pluginContext(entry: PluginEntry, site: { config: Config; logger: Logger; db: Database; registry: PluginRegistry; rules: RuleSet; settings: AppSettings }): PluginContext {
   const name = entry.plugin.name;
   // Built-in apps keep templates in views/<app>/; a drop-in in its own views/ folder.
   const template = (view: string) => (entry.origin.source === 'built in' ? view : path.join(entry.origin.dir, 'views', view));
@@ -93,6 +108,7 @@ function pluginContext(entry: PluginEntry, site: { config: Config; logger: Logge
     dataSource: site.db.dataSource,
     registry: site.registry,
     rules: site.rules,
+    settings: site.settings,
     listen: site.db.listen,
     errors,
     renderPage: (req, res, view, locals) => renderPage(req, res, template(view), locals),
@@ -118,28 +134,31 @@ export async function announceFirstSuperuser(db: Database, config: Config, logge
  * (the embedded one admits a single process); closing that instance leaves it open.
  */
 export async function openSite(config: Config, logger: Logger, sharedDb?: Database, timing = new StartupTiming()): Promise<Site> {
-  const rules = siteRules(config);
+  const siteValues = new SiteValues();
+  const rules = siteRules(config, siteValues);
   const registry = createRegistry(config, rules);
+  const definitions = settingDefinitions(registry, rules);
   timing.mark('plugins registered');
   const db = sharedDb ?? (await openSiteDatabase(config, logger, registry, timing));
   const closeDb = () => (sharedDb ? Promise.resolve() : db.dataSource.destroy());
   try {
+    const settings = new AppSettings(db.dataSource, definitions, siteValues);
     await announceFirstSuperuser(db, config, logger);
     timing.mark('superuser check');
-    await registry.start((entry) => pluginContext(entry, { config, logger, db, registry, rules }), config.pluginBootFailure === 'continue');
+    await registry.start((entry) => pluginContext(entry, { config, logger, db, registry, rules, settings }), config.pluginBootFailure === 'continue');
     timing.mark('plugins started');
     await syncPluginRows(db.dataSource, registry);
-    const plugins = new PluginStateWatcher(db.dataSource, registry, logger, config.crossProcessDelaySeconds * 1000);
+    const plugins = new PluginStateWatcher(db.dataSource, registry, logger, config.crossProcessDelaySeconds * 1000, [() => settings.refreshSiteValues()]);
     await plugins.refresh();
     timing.mark('plugin states');
     const readiness = new Readiness();
-    const { app, maintenance, routes } = buildApp({ config, db, logger, registry, rules, plugins, readiness });
+    const { app, maintenance, routes } = buildApp({ config, db, logger, registry, rules, settings, plugins, readiness });
     timing.mark('app built');
     const close = async () => {
       for (const error of await registry.stop()) logger.error({ err: error }, error.message);
       await closeDb();
     };
-    return { config, logger, db, registry, rules, plugins, readiness, app, maintenance, routes, close };
+    return { config, logger, db, registry, rules, settings, plugins, readiness, app, maintenance, routes, close };
   } catch (error) {
     await registry.stop();
     await closeDb();

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Database } from '../app/database';
 import * as errors from '../app/errors';
+import type { AppSettings } from './app-settings';
 import type { PluginRegistry } from './registry';
 import type { RuleSet } from './rules';
 
@@ -18,6 +19,8 @@ export interface PluginContext {
   config: Record<string, unknown>;
   dataSource: DataSource;
   registry: PluginRegistry;
+  /** App settings of every app (reference core §2.10): `settings.get('my_app', 'my_setting', { project })`. */
+  settings: AppSettings;
   /** Every permission rule of the site, to check one inside a handler. */
   rules: RuleSet;
   /** PostgreSQL LISTEN on either database (see Database.listen). */

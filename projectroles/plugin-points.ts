@@ -4,6 +4,7 @@
  */
 import type { NextFunction, Response } from 'express';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
+import type { AppSettingDef } from './app-setting-definitions';
 import type { User } from './entities';
 import type { ModifyChange } from './modify-hooks';
 import type { PluginContext, PluginRequest } from './plugin-context';
@@ -49,15 +50,6 @@ export interface PluginObjectLink {
   blank?: boolean;
 }
 
-export interface AppSettingDef {
-  name: string;
-  scope: 'PROJECT' | 'USER' | 'PROJECT_USER' | 'SITE';
-  type: 'BOOLEAN' | 'INTEGER' | 'STRING' | 'JSON';
-  default?: unknown;
-  label?: string;
-  description?: string;
-  userModifiable?: boolean;
-}
 
 export interface PluginSearchResult {
   category: string;
@@ -76,6 +68,8 @@ export interface ProjectListColumn {
   ordering?: number;
 }
 
+export type { AppSettingDef } from './app-setting-definitions';
+
 /** What every plugin has. */
 export abstract class PluginPoint {
   /** Unique name within its type, `^[a-z][a-z0-9_]*$`; also the URL prefix. */
@@ -88,7 +82,7 @@ export abstract class PluginPoint {
   abstract readonly description: string;
   /** Routes the registry mounts under `/<name>/`. */
   urls: PluginRoute[] = [];
-  /** App settings declared by the plugin. */
+  /** App settings declared by the plugin (stored and read through `context.settings`). */
   appSettings: AppSettingDef[] = [];
   /** Permission rules of the plugin, named `<name>.<permission>`. */
   rules: Record<string, Predicate> = {};

@@ -64,11 +64,13 @@ export class PluginStateWatcher {
     private readonly registry: PluginRegistry,
     private readonly logger: Logger,
     private readonly maxAgeMs: number,
+    /** Other site-wide state every process must follow within the same delay (SITE settings), re-read alongside. */
+    private readonly alsoRefresh: Array<() => Promise<void>> = [],
   ) {}
 
   /** Re-reads the states now. */
   async refresh(): Promise<void> {
-    const rows = await readPluginRows(this.dataSource);
+    const [rows] = await Promise.all([readPluginRows(this.dataSource), ...this.alsoRefresh.map((refresh) => refresh())]);
     this.registry.setDisabled(rows.filter((row) => !row.enabled).map((row) => ({ type: row.plugin_type, name: row.name })));
     this.uuids = new Map(rows.map((row) => [`${row.plugin_type}:${row.name}`, row.sodar_uuid]));
     this.loadedAt = Date.now();

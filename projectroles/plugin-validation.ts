@@ -4,6 +4,7 @@
  * the member and what is wrong.
  */
 import { EntitySchema, type EntitySchemaOptions } from 'typeorm';
+import { completeDefinition } from './app-setting-definitions';
 import type { PluginPoint, PluginRoute, PluginType } from './plugin-points';
 import type { PluginEntry } from './registry';
 
@@ -137,6 +138,7 @@ export function validatePlugin(plugin: PluginPoint, type: PluginType, fail: (pro
   if (typeof entryPoint === 'string' && !routeNames.includes(entryPoint)) {
     fail(`member "entryPoint" names route "${entryPoint}", which is not in "urls"`);
   }
+  for (const setting of plugin.appSettings) completeDefinition(plugin.name, setting, fail);
   for (const ruleName of Object.keys(plugin.rules)) {
     if (!ruleName.startsWith(`${plugin.name}.`)) fail(`rule "${ruleName}" must be named "${plugin.name}.<permission>"`);
   }

@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { validate as isUuid } from 'uuid';
 import { NotFoundError, PermissionDeniedError } from '../app/errors';
 import type { RoleName } from './entities';
+import { clientAddress, isAllowed } from './ip-allow-list';
 import type { ProjectAccess } from './project-rules';
 import { childAccess } from './roles';
 import type { ProjectRow } from './projects';
@@ -25,7 +26,12 @@ export interface GuardDeps {
   dataSource: DataSource;
   rules: RuleSet;
   allowAnonymous: boolean;
+  /** TRUST_PROXY: whether X-Forwarded-For and Forwarded name the client (for the IP allow list). */
+  trustProxy: boolean;
 }
+
+/** The projectroles PROJECT settings every project request obeys (access block, IP allow list, public stats). */
+const GUARD_SETTINGS = ['project_access_block', 'ip_restrict', 'ip_allow_list', 'category_public_stats'];
 
 /**
  * The project with its public role and the user's role, in ONE statement (every project
@@ -47,17 +53,27 @@ const PROJECT_WITH_ACCESS = `
     WHERE ra.user_id = $2 AND (ra.project_id = p.id OR ra.project_id = ANY (p.ancestor_ids))
     ORDER BY r.rank, cardinality(assigned.ancestor_ids) DESC
     LIMIT 1) er ON true
+  LEFT JOIN LATERAL (
+    SELECT json_object_agg(s.name, s.value) AS guard_settings
+    FROM projectroles_appsetting s
+    WHERE s.project_id = p.id AND s.user_id IS NULL AND s.plugin_name = 'projectroles' AND s.name = ANY ($3::text[])) gs ON true
   WHERE p.sodar_uuid = $1`;
 
-type ProjectWithAccess = ProjectRow & { role_name: RoleName | null; role_rank: number | null; role_inherited: boolean | null };
+interface GuardSettings {
+  project_access_block?: boolean;
+  ip_restrict?: boolean;
+  ip_allow_list?: string;
+  category_public_stats?: boolean;
+}
+type ProjectWithAccess = ProjectRow & { role_name: RoleName | null; role_rank: number | null; role_inherited: boolean | null; guard_settings: GuardSettings | null };
 
 /** Loads the project named by `req.params[param]` and the user's access to it. */
 export async function resolveProject(deps: GuardDeps, req: Request, param = 'project'): Promise<{ project: ProjectRow; access: ProjectAccess }> {
   const uuid = String(req.params[param]);
   if (!isUuid(uuid)) throw new NotFoundError(`Not found: ${param} "${uuid}" is not a valid UUID`);
-  const [row]: ProjectWithAccess[] = await deps.dataSource.query(PROJECT_WITH_ACCESS, [uuid, req.user?.id ?? -1]);
+  const [row]: ProjectWithAccess[] = await deps.dataSource.query(PROJECT_WITH_ACCESS, [uuid, req.user?.id ?? -1, GUARD_SETTINGS]);
   if (!row) throw new NotFoundError(`No project or category with sodar_uuid ${uuid}`);
-  const { role_name: roleName, role_rank: rank, role_inherited: inherited, ...project } = row;
+  const { role_name: roleName, role_rank: rank, role_inherited: inherited, guard_settings: settings, ...project } = row;
   const role = roleName ? { role: roleName, rank: rank!, inherited: inherited! } : null;
   const isCategory = project.type === 'CATEGORY';
   // A role below a category only matters to a logged-in user without one on it (hasCategoryChildRole).
@@ -65,8 +81,34 @@ export async function resolveProject(deps: GuardDeps, req: Request, param = 'pro
   const childRole = isCategory && role === null && req.user ? ((await childAccess(deps.dataSource, req.user.id, [project.id])).get(project.id)?.childRole ?? false) : false;
   return {
     project,
-    access: { project, role, publicRole: project.public_role, childRole, publicChild: isCategory && project.has_public_children },
+    access: {
+      project,
+      role,
+      publicRole: project.public_role,
+      childRole,
+      publicChild: isCategory && project.has_public_children,
+      // Categories cannot be blocked or restricted (both settings are for projects only).
+      blocked: !isCategory && settings?.project_access_block === true,
+      ipAllowList: !isCategory && settings?.ip_restrict === true ? (settings.ip_allow_list ?? '') : null,
+      publicStats: isCategory && project.parent_id === null && settings?.category_public_stats === true,
+    },
   };
+}
+
+export const ACCESS_BLOCKED_MESSAGE = 'Access to project temporarily blocked by an administrator, please try again later.';
+
+/**
+ * Denials that come before any rule (reference core §6.4.3-4): an access block shuts out
+ * everyone but superusers, public access included; an IP allow list everyone but superusers
+ * and owners or delegates (inherited too) connecting from elsewhere.
+ */
+export function projectEntryDenial(deps: Pick<GuardDeps, 'trustProxy'>, req: Request, access: ProjectAccess): PermissionDeniedError | null {
+  if (req.user?.is_superuser) return null;
+  // Ajax and REST answer SODAR's text without the final period (reference apps, Appendix A).
+  if (access.blocked) return new PermissionDeniedError(ACCESS_BLOCKED_MESSAGE, false, ACCESS_BLOCKED_MESSAGE.slice(0, -1));
+  const ownerOrDelegate = access.role !== null && access.role.rank <= 20;
+  if (access.ipAllowList !== null && !ownerOrDelegate && !isAllowed(access.ipAllowList, clientAddress(req, deps.trustProxy))) return new PermissionDeniedError();
+  return null;
 }
 
 /** Middleware: the project exists and the user passes `permission` on it. */
@@ -77,6 +119,8 @@ export function projectGuard(deps: GuardDeps, permission: string, param = 'proje
       .then(async ({ project, access }) => {
         req.project = project;
         req.projectAccess = access;
+        const denial = projectEntryDenial(deps, req, access);
+        if (denial) return next(denial);
         const allowed = await deps.rules.test(permission, req.user ?? null, access);
         next(allowed ? undefined : new PermissionDeniedError());
       })

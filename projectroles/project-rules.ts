@@ -6,7 +6,7 @@
 import type { Config } from '../app/config';
 import type { Project, RoleName, User } from './entities';
 import { childAccess, effectiveRoles, type EffectiveRole } from './roles';
-import { allOf, anyOf, isSuperuser, type Predicate, type RuleSet } from './rules';
+import { allOf, anyOf, isSuperuser, ruleNamed, type Predicate, type RuleSet } from './rules';
 
 export interface ProjectAccess {
   project: Project;
@@ -18,6 +18,12 @@ export interface ProjectAccess {
   childRole: boolean;
   /** Categories: a public project somewhere below. */
   publicChild: boolean;
+  /** Projects: projectroles.project_access_block is on (the guard refuses non-superusers). */
+  blocked: boolean;
+  /** Projects with ip_restrict on: the allow list (the guard checks it); null when unrestricted. */
+  ipAllowList: string | null;
+  /** Top-level categories with category_public_stats on: every user may see them. */
+  publicStats: boolean;
 }
 
 /** Loads what the rules need for `user` in `projects` (two queries, whatever the count). */
@@ -39,13 +45,26 @@ export async function loadProjectAccess(
         publicRole: project.public_role ?? null,
         childRole: children.get(project.id)?.childRole ?? false,
         publicChild: children.get(project.id)?.publicChild ?? false,
+        // The guard's concerns, loaded by resolveProject only.
+        blocked: false,
+        ipAllowList: null,
+        publicStats: false,
       },
     ]),
   );
 }
 
 /** A rule checked without a project (a programming slip) denies instead of crashing. */
-const NO_ACCESS: ProjectAccess = { project: { type: 'PROJECT' } as ProjectAccess['project'], role: null, publicRole: null, childRole: false, publicChild: false };
+const NO_ACCESS: ProjectAccess = {
+  project: { type: 'PROJECT' } as ProjectAccess['project'],
+  role: null,
+  publicRole: null,
+  childRole: false,
+  publicChild: false,
+  blocked: true,
+  ipAllowList: '',
+  publicStats: false,
+};
 const access = (object: unknown) => (object as ProjectAccess | undefined) ?? NO_ACCESS;
 const hasRole = (name: RoleName): Predicate => (_user, object) => access(object).role?.role === name;
 
@@ -53,8 +72,10 @@ export const isProjectOwner = hasRole('project owner');
 export const isProjectDelegate = hasRole('project delegate');
 export const isProjectContributor = hasRole('project contributor');
 export const isProjectGuest: Predicate = (user, object) => access(object).publicRole === 'project guest' || hasRole('project guest')(user, object);
-/** SODAR's can_modify_project_data, for apps: the project is not archived (site read-only mode comes later). */
-export const canModifyProjectData: Predicate = (_user, object) => !access(object).project.archive;
+/** SODAR's is_site_writable, for apps: the site is not in read-only mode. */
+export const siteWritable: Predicate = ruleNamed('projectroles.site_writable');
+/** SODAR's can_modify_project_data, for apps: not archived and the site not read-only. */
+export const canModifyProjectData: Predicate = ruleNamed('projectroles.modify_project_data');
 export const isProjectViewer: Predicate = (user, object) => access(object).publicRole === 'project viewer' || hasRole('project viewer')(user, object);
 /** Public access grants a role to authenticated users, and to anonymous ones only when allowed. */
 function canViewProject(allowAnonymous: boolean): Predicate {
@@ -72,17 +93,36 @@ function hasCategoryChildRole(allowAnonymous: boolean): Predicate {
     return allowAnonymous && a.publicChild;
   };
 }
-/** Site read-only mode and remote projects arrive with app settings and remote sites. */
-const isSiteWritable: Predicate = () => true;
-const isModifiableProject: Predicate = () => true;
-const canCreateProjects: Predicate = () => true;
+/** SODAR's is_public_stats_category: a top-level category with category_public_stats on, for every user. */
+const isPublicStatsCategory: Predicate = (user, object) => user !== null && access(object).publicStats;
 const isAuthenticated: Predicate = (user) => user !== null;
 
-export function addProjectrolesRules(rules: RuleSet, config: Pick<Config, 'allowAnonymous'>): void {
+/** The site's switches the rules read (site read-only mode); see SiteValues. */
+export interface SiteSwitches {
+  readOnly(): boolean;
+}
+
+/**
+ * Rules that change with site read-only mode: SODAR's is_site_writable, and the two that
+ * also cover remote projects there (none here yet, so the same), and can_modify_project_data
+ * for apps (not archived, not read-only).
+ */
+function writableRules(site: SiteSwitches) {
+  const isSiteWritable: Predicate = () => !site.readOnly();
+  return {
+    isSiteWritable,
+    isModifiableProject: isSiteWritable,
+    canCreateProjects: isSiteWritable,
+    notArchivedAndWritable: ((_user, object) => !access(object).project.archive && !site.readOnly()) as Predicate,
+  };
+}
+
+export function addProjectrolesRules(rules: RuleSet, config: Pick<Config, 'allowAnonymous'>, site: SiteSwitches): void {
   const canView = canViewProject(config.allowAnonymous);
   const childRole = hasCategoryChildRole(config.allowAnonymous);
   const ownerOrDelegate = anyOf(isProjectOwner, isProjectDelegate);
-  rules.add('projectroles.view_project', anyOf(canView, childRole));
+  const { isSiteWritable, isModifiableProject, canCreateProjects, notArchivedAndWritable } = writableRules(site);
+  rules.add('projectroles.view_project', anyOf(canView, childRole, isPublicStatsCategory));
   rules.add('projectroles.view_project_roles', canView);
   rules.add('projectroles.update_project', allOf(ownerOrDelegate, isSiteWritable));
   rules.add('projectroles.delete_project', allOf(ownerOrDelegate, isSiteWritable));
@@ -93,7 +133,9 @@ export function addProjectrolesRules(rules: RuleSet, config: Pick<Config, 'allow
   rules.add('projectroles.update_project_delegate', allOf(isProjectOwner, isModifiableProject));
   rules.add('projectroles.update_project_members', allOf(ownerOrDelegate, isModifiableProject));
   rules.add('projectroles.invite_users', allOf(ownerOrDelegate, isModifiableProject));
-  rules.add('projectroles.star_project', allOf(isAuthenticated, anyOf(canView, childRole), isSiteWritable));
+  rules.add('projectroles.star_project', allOf(isAuthenticated, anyOf(canView, childRole, isPublicStatsCategory), isSiteWritable));
+  rules.add('projectroles.modify_project_data', notArchivedAndWritable);
+  rules.add('projectroles.site_writable', isSiteWritable);
   rules.add('projectroles.view_hidden_projects', isProjectOwner);
   rules.add('projectroles.update_site_settings', isSuperuser);
 }

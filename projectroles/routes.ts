@@ -1,21 +1,19 @@
 /** projectroles URL map: UI pages and the REST API. */
 import express from 'express';
-import type { DataSource } from 'typeorm';
 import { projectrolesAjaxRoutes } from './ajax-views';
 import { memberRoutes } from './member-views';
 import { projectFormRoutes } from './project-form-views';
 import { projectPageRoutes } from './project-views';
 import type { PluginRegistry } from './registry';
-import type { RuleSet } from './rules';
+import type { AppSettings } from './app-settings';
+import type { GuardDeps } from './project-access';
 import { projectrolesApiRoutes } from './api-views';
 import { requireLogin } from './auth';
 import { homePage } from './views';
 
-export interface ProjectrolesDeps {
-  dataSource: DataSource;
+export interface ProjectrolesDeps extends GuardDeps {
   registry: PluginRegistry;
-  rules: RuleSet;
-  allowAnonymous: boolean;
+  settings: AppSettings;
   delegateLimit: number;
 }
 

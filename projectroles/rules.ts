@@ -4,25 +4,36 @@
  */
 import type { User } from './entities';
 
-/** A test on the user and, for object permissions, the object (a project, say). */
-export type Predicate = (user: User | null, object?: unknown) => boolean | Promise<boolean>;
+/** A test on the user and, for object permissions, the object (a project, say); `rules` is the set evaluating it. */
+export type Predicate = (user: User | null, object?: unknown, rules?: RuleSet) => boolean | Promise<boolean>;
 
 export const isAuthenticated: Predicate = (user) => user !== null;
 export const isSuperuser: Predicate = (user) => user?.is_superuser === true;
 
 /** Passes when every predicate passes (evaluated in order, stopping at the first failure). */
 export function allOf(...predicates: Predicate[]): Predicate {
-  return async (user, object) => {
-    for (const predicate of predicates) if (!(await predicate(user, object))) return false;
+  return async (user, object, rules) => {
+    for (const predicate of predicates) if (!(await predicate(user, object, rules))) return false;
     return true;
   };
 }
 
 /** Passes when any predicate passes. */
 export function anyOf(...predicates: Predicate[]): Predicate {
-  return async (user, object) => {
-    for (const predicate of predicates) if (await predicate(user, object)) return true;
+  return async (user, object, rules) => {
+    for (const predicate of predicates) if (await predicate(user, object, rules)) return true;
     return false;
+  };
+}
+
+/**
+ * A predicate that is another named rule, looked up when evaluated: a plugin's static rules
+ * can build on a core rule that depends on the site's state (read-only mode, say).
+ */
+export function ruleNamed(name: string): Predicate {
+  return (user, object, rules) => {
+    if (!rules) throw new Error(`Rule "${name}" referenced outside a RuleSet`);
+    return rules.test(name, user, object);
   };
 }
 
@@ -52,6 +63,6 @@ export class RuleSet {
     if (!predicate) throw new Error(`Unknown rule "${name}"`);
     if (user?.is_superuser && user.is_active) return true;
     if (user === null && !this.options.allowAnonymous) return false;
-    return predicate(user, object);
+    return predicate(user, object, this);
   }
 }
