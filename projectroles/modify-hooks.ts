@@ -9,7 +9,7 @@ import { HttpError } from '../app/errors';
 import type { PluginPoint } from './plugin-points';
 import type { PluginRegistry } from './registry';
 
-export type ModifyAction = 'ProjectModify' | 'RoleModify' | 'RoleDelete' | 'OwnerTransfer' | 'ProjectArchive' | 'ProjectDelete';
+export type ModifyAction = 'ProjectModify' | 'RoleModify' | 'RoleDelete' | 'OwnerTransfer' | 'ProjectArchive' | 'ProjectDelete' | 'ProjectSettingUpdate';
 
 /** What a hook receives: the action's details and the transaction to write in. */
 export interface ModifyChange {

@@ -111,6 +111,9 @@ export abstract class PluginPoint {
   performProjectArchive?(change: ModifyChange): Promise<void>;
   revertProjectArchive?(change: ModifyChange): Promise<void>;
   performProjectDelete?(change: ModifyChange): Promise<void>;
+  /** A PROJECT or PROJECT_USER setting changed: `pluginName`, `settingName`, `value`, `previousValue`, `project`, `user`. */
+  performProjectSettingUpdate?(change: ModifyChange): Promise<void>;
+  revertProjectSettingUpdate?(change: ModifyChange): Promise<void>;
 
   getStatistics(): Promise<Record<string, PluginStatistic>> | Record<string, PluginStatistic> {
     return {};

@@ -109,3 +109,23 @@ export async function ownerTransferred(registry: PluginRegistry, manager: Entity
     extraData: { prev_owner: previous.username, new_owner: newOwner.username },
   });
 }
+
+/**
+ * app_setting_set (classified, as SODAR's app_setting_set_api): a PROJECT or PROJECT_USER
+ * setting changed through a form or the API. A secret's value is not recorded.
+ */
+export function settingChanged(
+  registry: PluginRegistry,
+  manager: EntityManager,
+  actor: Actor,
+  setting: { plugin: string; name: string; secret: boolean; value: unknown; project: Pick<Project, 'id' | 'sodar_uuid'>; user: Person | null },
+): Promise<void> {
+  return record(registry, manager, actor, {
+    project: setting.project,
+    eventName: 'app_setting_set',
+    description: `set value of ${setting.plugin}.settings.${setting.name}${setting.user ? ' for user {user}' : ''}`,
+    objects: setting.user ? [person('user', setting.user)] : [],
+    extraData: setting.secret ? { secret: true } : { value: setting.value },
+    classified: true,
+  });
+}
