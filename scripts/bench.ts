@@ -308,7 +308,7 @@ function printTable(rows: Row[]): void {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const line of lines) console.log(format(line));
   console.log(`SQL: statements one request sends, counted by the driver; cold: after the ${CACHE_SECONDS} s caches expired`);
-  console.log('(a cold request also starts the plugin-state refresh: 1 statement more, in the background, in no request\'s count).');
+  console.log('(a cold request also starts the background refresh of plugin states and SITE settings: 2 statements more, in no request\'s count).');
   for (const row of rows) if (row.events_per_s !== undefined) console.log(`${row.endpoint}: ${row.events_per_s.toFixed(0)} events/s`);
 }
 
