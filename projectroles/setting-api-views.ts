@@ -8,7 +8,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { validate as isUuid } from 'uuid';
-import { BadInputError, PermissionDeniedError } from '../app/errors';
+import { BadInputError, HttpError, PermissionDeniedError } from '../app/errors';
 import { negotiateVersion, requireApiUser } from '../app/rest';
 import { AppSettingError, coerceValue, type SettingDefinition, type SettingScope, type SettingValue } from './app-setting-definitions';
 import type { AppSettings } from './app-settings';
@@ -88,8 +88,8 @@ function postedValue(def: SettingDefinition, params: Record<string, unknown>): S
   }
 }
 
-/** SODAR's USER endpoints refuse anonymous callers with 403 (not 401). */
-const authenticated = (req: Request, _res: Response, next: NextFunction) => next(req.user ? undefined : new PermissionDeniedError('Anonymous access not allowed'));
+/** SODAR's USER endpoints refuse anonymous callers with 403 (not the 401 a PermissionDeniedError becomes for them). */
+const authenticated = (req: Request, _res: Response, next: NextFunction) => next(req.user ? undefined : new HttpError(403, 'Anonymous access not allowed'));
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 const wrap = (handler: Handler) => (req: Request, res: Response, next: NextFunction) => handler(req, res).catch(next);
