@@ -14,7 +14,7 @@ import { PluginRegistry } from '../../projectroles/registry';
 import { RuleSet } from '../../projectroles/rules';
 import { submitForm } from '../helpers/form-fields';
 import { scratchDir } from '../helpers/scratch';
-import { anonymous, csrfFrom, csrfTokenOf, logIn, startTestSite, type TestSite } from '../helpers/site';
+import { anonymous, csrfTokenOf, logIn, startTestSite, type TestSite } from '../helpers/site';
 
 type Agent = Awaited<ReturnType<typeof logIn>>;
 
