@@ -9,12 +9,14 @@ export const exampleRoutes: PluginRoute[] = [
     path: '/hello',
     kind: 'ajax',
     permission: 'example_backend_app.view_hello',
-    handler: (req, res) => {
-      // req.plugin: this plugin's context, set by the registry's router (config, dataSource, logger, ...).
+    handler: async (req, res) => {
+      // req.plugin: this plugin's context, set by the registry's router (config, dataSource, logger, settings, ...).
       const settings = exampleSettings(req.plugin.config);
       req.plugin.logger.debug({ user: req.user!.username }, 'hello');
       const api = new ExampleAPI({ user: req.user!.username }, settings);
-      res.json({ greeting: api.hello(), user: req.user!.sodar_uuid, show_greeting: settings.showGreeting });
+      // The user's own app setting (USER scope), typed number through AppSettingTypes.
+      const repeat = await req.plugin.settings.get('example_backend_app', 'greeting_repeat', { user: req.user });
+      res.json({ greeting: api.hello(), user: req.user!.sodar_uuid, show_greeting: settings.showGreeting, greeting_repeat: repeat });
     },
   },
 ];

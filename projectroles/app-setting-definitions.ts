@@ -43,7 +43,8 @@ export interface AppSettingDef {
   /**
    * PROJECT and PROJECT_USER: the rule a user must pass on the project to read the value
    * through the API, e.g. `projectroles.view_project` to show a feature flag to every
-   * member; default `projectroles.view_project_settings` (owners and delegates).
+   * member; default `projectroles.view_project_settings` (owners and delegates) for PROJECT,
+   * `projectroles.view_project` for PROJECT_USER (each member reads their own value, as SODAR).
    */
   readRule?: string;
 }
@@ -220,7 +221,7 @@ export function completeDefinition(plugin: string, declared: unknown, fail: (pro
     globalEdit: def.globalEdit ?? false,
     projectTypes: def.projectTypes ?? ['PROJECT'],
     secret: def.secret ?? false,
-    readRule: def.readRule ?? 'projectroles.view_project_settings',
+    readRule: def.readRule ?? (def.scope === 'PROJECT_USER' ? 'projectroles.view_project' : 'projectroles.view_project_settings'),
   };
   const noTarget: SettingTarget = { project: null, user: null };
   if (Array.isArray(def.options)) {

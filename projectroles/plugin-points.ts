@@ -4,8 +4,8 @@
  */
 import type { NextFunction, Response } from 'express';
 import type { EntitySchema, MigrationInterface } from 'typeorm';
-import type { AppSettingDef } from './app-setting-definitions';
-import type { User } from './entities';
+import type { AppSettingDef, SettingValue } from './app-setting-definitions';
+import type { Project, User } from './entities';
 import type { ModifyChange } from './modify-hooks';
 import type { PluginContext, PluginRequest } from './plugin-context';
 import type { Predicate } from './rules';
@@ -114,6 +114,12 @@ export abstract class PluginPoint {
   /** A PROJECT or PROJECT_USER setting changed: `pluginName`, `settingName`, `value`, `previousValue`, `project`, `user`. */
   performProjectSettingUpdate?(change: ModifyChange): Promise<void>;
   revertProjectSettingUpdate?(change: ModifyChange): Promise<void>;
+  /**
+   * Extra checks of this plugin's PROJECT settings posted in the project form (SODAR's
+   * validate_form_app_settings): `values` by setting name, `project` null when creating.
+   * Returns `{ name: error }` for the fields to mark; throwing refuses the whole form.
+   */
+  validateFormAppSettings?(values: Record<string, SettingValue>, options: { project: Project | null }): Promise<Record<string, string>> | Record<string, string>;
 
   getStatistics(): Promise<Record<string, PluginStatistic>> | Record<string, PluginStatistic> {
     return {};

@@ -4,7 +4,11 @@ import type { EntityManager } from 'typeorm';
 import { validate as isUuid } from 'uuid';
 import { BadInputError, PermissionDeniedError } from '../app/errors';
 import { flash, renderPage } from '../app/pages';
-import { UserEntity, type Project, type ProjectType } from './entities';
+import { AppSettingError, type SettingDefinition, type SettingValue } from './app-setting-definitions';
+import { UserEntity, type Project, type ProjectType, type User } from './entities';
+import { currentValues, formDefinitions, formFields, readFormSettings, SettingFieldErrors, type FormSettingsDeps, type FormSettingsScope } from './project-form-settings';
+import type { SettingPlace } from './project-setting-checks';
+import { applySettingChanges } from './setting-updates';
 import { runModifyHooks } from './modify-hooks';
 import { projectArchived, projectCreated, projectDeleted, projectUpdated } from './timeline-events';
 import { projectGuard, type GuardDeps } from './project-access';
@@ -12,9 +16,8 @@ import { loadProjectAccess } from './project-rules';
 import {
   createProject, creatableCategories, deleteProject, hasChildren, projectsByUuid, setArchived, updateProject, type ProjectChanges,
 } from './projects';
-import type { PluginRegistry } from './registry';
 
-type Deps = GuardDeps & { registry: PluginRegistry };
+type Deps = GuardDeps & FormSettingsDeps;
 
 interface ProjectForm {
   title: string;
@@ -54,11 +57,35 @@ function publicAccessOf(value: string): 'project guest' | 'project viewer' | nul
   throw new BadInputError('public_access: must be empty, "project guest" or "project viewer"');
 }
 
-async function showForm(deps: Deps, req: Request, res: Response, locals: { mode: 'create' | 'update'; project: Project | null; parent: Project | null; form: ProjectForm; error: string | null }) {
+interface FormLocals {
+  mode: 'create' | 'update';
+  project: Project | null;
+  parent: Project | null;
+  form: ProjectForm;
+  error: unknown;
+}
+
+/** The settings the page shows: the project's type, or every type while the create form offers a choice (its script shows the chosen type's). */
+function displayScope(locals: FormLocals): FormSettingsScope {
+  if (locals.project) return { project: locals.project, type: locals.project.type, inParent: false };
+  return { project: null, type: locals.parent ? null : 'CATEGORY', inParent: locals.parent !== null };
+}
+
+/** The app settings section: fields with the current values, or the posted ones and their errors after a refused post. */
+async function settingsSection(deps: Deps, user: User, locals: FormLocals) {
+  const scope = displayScope(locals);
+  const refused = locals.error instanceof SettingFieldErrors ? locals.error : null;
+  const values: Record<string, SettingValue> = { ...(await currentValues(deps, locals.project)), ...refused?.posted };
+  return { settingFields: formFields(formDefinitions(deps, scope), values, user, scope), settingErrors: refused?.fields ?? {} };
+}
+
+async function showForm(deps: Deps, req: Request, res: Response, locals: FormLocals) {
   const categories = locals.mode === 'update' ? await creatableCategories(deps.dataSource, req.user!) : [];
+  const section = await settingsSection(deps, req.user!, locals);
   // Top level: categories only (SODAR without PROJECTROLES_DISABLE_CATEGORIES).
   const title = locals.mode === 'create' ? `Create ${locals.parent ? `in ${locals.parent.title}` : 'top-level category'}` : `Update ${locals.project!.title}`;
-  renderPage(req, res, 'projectroles/project_form', { ...locals, title, categories }, locals.error ? 400 : 200);
+  const message = locals.error instanceof Error ? locals.error.message : null;
+  renderPage(req, res, 'projectroles/project_form', { ...locals, ...section, error: message, title, categories }, message ? 400 : 200);
 }
 
 /** Resolves the parent chosen in the update form; moving needs create rights there (top level: superuser). */
@@ -94,25 +121,37 @@ export function projectFormRoutes(deps: Deps): express.Router {
   const router = express.Router();
   const hooks = (action: string, details: Record<string, unknown>) => (manager: EntityManager) =>
     runModifyHooks(deps.registry, 'ProjectModify', { action, manager, ...details });
+  const postedSettings = (req: Request, scope: FormSettingsScope, place: SettingPlace) =>
+    readFormSettings(deps, formDefinitions(deps, scope), (req.body ?? {}) as Record<string, unknown>, req.user!, scope, place);
+  /** In the project's transaction: a setting the database refuses (options of a callable, say) takes the project change back too. */
+  const saveSettings = async (manager: EntityManager, project: Project, values: Map<SettingDefinition, SettingValue>, actor: User) => {
+    try {
+      await applySettingChanges(deps, manager, actor, { project }, values);
+    } catch (error) {
+      throw error instanceof AppSettingError ? new BadInputError(error.message) : error;
+    }
+  };
 
   const create = async (req: Request, res: Response, parent: Project | null) => {
     const form = readForm(req);
     try {
       const type = parent ? typeOf(form.type) : 'CATEGORY';
       const owner = await ownerFor(deps, req, form.owner);
+      const settings = await postedSettings(req, { project: null, type, inParent: parent !== null }, { type, topLevel: parent === null });
       const project = await createProject(
         deps.dataSource,
         { title: form.title, type, parent, owner, description: form.description, readme: form.readme, publicAccess: type === 'PROJECT' ? publicAccessOf(form.public_access) : null },
         async (manager, created) => {
           await projectCreated(deps.registry, manager, req.user!, created, owner);
           await hooks('CREATE', { project: created })(manager);
+          await saveSettings(manager, created, settings, req.user!);
         },
       );
       flash(req, 'success', `${project.type === 'CATEGORY' ? 'Category' : 'Project'} "${project.title}" created.`);
       res.redirect(`/project/${project.sodar_uuid}`);
     } catch (error) {
       if (!(error instanceof BadInputError)) throw error;
-      await showForm(deps, req, res, { mode: 'create', project: null, parent, form, error: error.message });
+      await showForm(deps, req, res, { mode: 'create', project: null, parent, form, error });
     }
   };
 
@@ -144,16 +183,18 @@ export function projectFormRoutes(deps: Deps): express.Router {
     try {
       // Staying put needs no rights on the parent; moving needs create rights there.
       const parent = form.parent === (current?.sodar_uuid ?? '') ? current : await chosenParent(deps, req, form.parent);
+      const settings = await postedSettings(req, { project, type: project.type, inParent: false }, { type: project.type, topLevel: parent === null });
       const changes: ProjectChanges = { title: form.title, description: form.description, readme: form.readme, publicAccess: project.type === 'PROJECT' ? publicAccessOf(form.public_access) : null, parent };
       await updateProject(deps.dataSource, project, changes, async (manager, updated) => {
         await projectUpdated(deps.registry, manager, req.user!, project, updated);
         await hooks('UPDATE', { project: updated, oldData: project })(manager);
+        await saveSettings(manager, updated, settings, req.user!);
       });
       flash(req, 'success', `"${form.title.trim()}" updated.`);
       res.redirect(`/project/${project.sodar_uuid}`);
     } catch (error) {
       if (!(error instanceof BadInputError)) throw error;
-      await showForm(deps, req, res, { mode: 'update', project, parent: current, form, error: error.message });
+      await showForm(deps, req, res, { mode: 'update', project, parent: current, form, error });
     }
   });
 

@@ -9,6 +9,7 @@ import type { AppSettings } from './app-settings';
 import type { GuardDeps } from './project-access';
 import { projectrolesApiRoutes } from './api-views';
 import { requireLogin } from './auth';
+import { settingApiRoutes } from './setting-api-views';
 import { homePage } from './views';
 
 export interface ProjectrolesDeps extends GuardDeps {
@@ -24,6 +25,7 @@ export function projectrolesRoutes(deps: ProjectrolesDeps): express.Router {
   const project = express.Router();
   project.use(projectrolesAjaxRoutes(deps));
   project.use(projectrolesApiRoutes(deps.dataSource));
+  project.use(settingApiRoutes(deps));
   // Fixed paths (/project/create, ...) before /project/:project.
   project.use(projectFormRoutes(deps));
   project.use(memberRoutes(deps));
