@@ -12,6 +12,7 @@ import { siteAppLinks } from '../projectroles/app-links';
 import type { AppSettings } from '../projectroles/app-settings';
 import { authRoutes, createPassport, loginFormErrors, sessionUser } from '../projectroles/auth';
 import { backendIncludeHelper } from '../projectroles/backend-include';
+import { layoutSettings } from '../projectroles/user-settings';
 import { pluginRouters, pluginStaticRouter } from '../projectroles/plugin-router';
 import type { PluginStateWatcher } from '../projectroles/plugin-states';
 import type { PluginRegistry } from '../projectroles/registry';
@@ -103,7 +104,7 @@ function sessionlessRoutes(ctx: AppContext): SegmentRouter {
   return routes;
 }
 
-/** The pages and Ajax endpoints after the session: core paths first, then one per plugin name. */
+/** The pages and Ajax endpoints after the session: core paths first, then one per plugin URL prefix. */
 function siteRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>, throttle: LoginThrottle): SegmentRouter {
   const { config, db } = ctx;
   const routes = new SegmentRouter();
@@ -112,7 +113,7 @@ function siteRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>
   const guardDeps = { dataSource: db.dataSource, rules: ctx.rules, allowAnonymous: config.allowAnonymous, trustProxy: config.trustProxy };
   const projectroles = projectrolesRoutes({ ...guardDeps, registry: ctx.registry, settings: ctx.settings, delegateLimit: config.delegateLimit });
   for (const segment of ['', 'project']) routes.add(segment, 'projectroles', projectroles);
-  for (const [name, router] of pluginRouters(ctx.registry, guardDeps)) routes.add(name, `plugin ${name}`, router);
+  for (const [prefix, router] of pluginRouters(ctx.registry, guardDeps)) routes.add(prefix, `plugins at /${prefix}/`, router);
   return routes;
 }
 
@@ -131,7 +132,10 @@ export function buildApp(ctx: AppContext): BuiltApp {
   app.locals.siteTitle = config.siteTitle;
   app.locals.backendInclude = backendIncludeHelper(ctx.registry);
   // Worked out only when a page is rendered, so Ajax and REST requests never pay for it.
-  app.locals.pageContext = async (req: express.Request) => ({ siteApps: req.user ? await siteAppLinks(ctx.registry, ctx.rules, req) : [] });
+  app.locals.pageContext = async (req: express.Request) => ({
+    siteApps: req.user ? await siteAppLinks(ctx.registry, ctx.rules, req) : [],
+    ...(await layoutSettings(ctx.settings, req)),
+  });
 
   const cacheMs = config.crossProcessDelaySeconds * 1000;
   const store = new SessionStore(db.dataSource, cacheMs);

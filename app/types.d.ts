@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { SettingValue } from '../projectroles/app-setting-definitions';
 import type { User as SiteUser } from '../projectroles/entities';
 import type { Session } from '../projectroles/sessions';
 
@@ -6,8 +7,6 @@ import type { Session } from '../projectroles/sessions';
 export interface SessionFields {
   /** passport's login: the user's sodar_uuid. */
   passport?: { user?: string };
-  /** Home project list shows starred projects only. */
-  homeStarred?: boolean;
   /** Messages shown once on the next page (Django's messages framework). */
   messages?: Array<{ level: 'success' | 'info' | 'warning' | 'danger'; text: string }>;
 }
@@ -20,6 +19,8 @@ declare global {
       id: string;
       log: Logger;
       session: Session & SessionFields;
+      /** The user's USER settings, read at most once per request (projectroles/user-settings.ts). */
+      userSettings?: Promise<Record<string, SettingValue>>;
     }
   }
 }

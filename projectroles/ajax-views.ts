@@ -4,6 +4,7 @@ import { validate as isUuid } from 'uuid';
 import { pageNumber, refuseEmptyPage } from '../app/pagination';
 import { BadInputError, HttpError, NotFoundError, PermissionDeniedError } from '../app/errors';
 import { projectAppLinks, projectListColumns, siteAppLinks } from './app-links';
+import type { AppSettings } from './app-settings';
 import type { ProjectAppPluginPoint } from './plugin-points';
 import { loadProjectAccess } from './project-rules';
 import { projectGuard, resolveProject, type GuardDeps } from './project-access';
@@ -13,6 +14,7 @@ import { projectsByUuid } from './projects';
 import { effectiveRoles } from './roles';
 import { serializeUser } from './serializers';
 import { toggleStar } from './stars';
+import { projectListPageSize, userSettingsOf } from './user-settings';
 
 export const PROJECT_LIST_PAGE_SIZE = 100;
 
@@ -33,7 +35,7 @@ function serializeListed(project: ListedProject, parentFullTitle: string | null)
   };
 }
 
-export function projectrolesAjaxRoutes(deps: GuardDeps & { registry: PluginRegistry }): express.Router {
+export function projectrolesAjaxRoutes(deps: GuardDeps & { registry: PluginRegistry; settings: AppSettings }): express.Router {
   const router = express.Router();
   const loggedIn: express.RequestHandler = (req, _res, next) =>
     next(req.user || deps.allowAnonymous ? undefined : new PermissionDeniedError('Authentication required.'));
@@ -49,18 +51,21 @@ export function projectrolesAjaxRoutes(deps: GuardDeps & { registry: PluginRegis
       if (!(await deps.rules.test('projectroles.view_project', req.user ?? null, resolved.access))) throw new PermissionDeniedError();
       parent = resolved.project;
     }
-    const starredOnly = req.query.starred === undefined ? req.session.homeStarred === true : req.query.starred === '1';
+    // One statement whether or not `starred` is given: the page size comes from the same read.
+    const userSettings = await userSettingsOf(deps.settings, req);
+    const starredOnly = req.query.starred === undefined ? userSettings['settings.projectroles.project_list_home_starred'] === true : req.query.starred === '1';
+    const pageSize = projectListPageSize(userSettings, PROJECT_LIST_PAGE_SIZE);
     const listed = await listChildren(deps.dataSource, {
       parentId: parent?.id ?? null,
       user: req.user ?? null,
       allowAnonymous: deps.allowAnonymous,
       starredOnly,
-      limit: PROJECT_LIST_PAGE_SIZE + 1,
-      offset: (page - 1) * PROJECT_LIST_PAGE_SIZE,
+      limit: pageSize + 1,
+      offset: (page - 1) * pageSize,
     });
     refuseEmptyPage(page, listed.length);
-    const more = listed.length > PROJECT_LIST_PAGE_SIZE;
-    const projects = listed.slice(0, PROJECT_LIST_PAGE_SIZE).map((p) => serializeListed(p, parent?.full_title ?? null));
+    const more = listed.length > pageSize;
+    const projects = listed.slice(0, pageSize).map((p) => serializeListed(p, parent?.full_title ?? null));
     res.json({
       projects,
       parent_depth: parent ? parent.ancestor_ids.length + 1 : 0,
@@ -70,13 +75,17 @@ export function projectrolesAjaxRoutes(deps: GuardDeps & { registry: PluginRegis
     });
   });
 
-  router.post('/ajax/star/home', loggedIn, (req, res) => {
+  router.post('/ajax/star/home', loggedIn, async (req, res) => {
     if (!req.user) throw new PermissionDeniedError('Authentication required.');
     const value = String((req.body as { value?: unknown } | undefined)?.value ?? '');
     if (value !== '0' && value !== '1') throw new BadInputError('value: must be 0 or 1');
-    // Kept with the login session rather than as a stored user setting (app settings come later).
-    req.session.homeStarred = value === '1';
+    // Not user modifiable (no form shows it), but it is the user's own switch: stored directly, as SODAR does.
+    await deps.settings.set('projectroles', 'project_list_home_starred', value === '1', { user: req.user });
     res.json(Number(value));
+  });
+
+  router.get('/ajax/settings/site-read-only', loggedIn, (_req, res) => {
+    res.json({ site_read_only: deps.settings.siteValues.readOnly() });
   });
 
   // Anonymous visitors (with ALLOW_ANONYMOUS) are told to log in, as SODAR's 401, not refused.

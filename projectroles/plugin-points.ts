@@ -12,7 +12,7 @@ import type { Predicate } from './rules';
 
 export type PluginType = 'backend' | 'project_app' | 'site_app';
 
-/** A route of a plugin, mounted by the registry under `/<name>/` (pages) or `/<name>/ajax/`. */
+/** A route of a plugin, mounted by the registry under `/<urlPrefix>/` (pages) or `/<urlPrefix>/ajax/`. */
 export interface PluginRoute {
   /** Name of the route, unique in the plugin (SODAR's URL name). */
   name: string;
@@ -72,15 +72,20 @@ export type { AppSettingDef } from './app-setting-definitions';
 
 /** What every plugin has. */
 export abstract class PluginPoint {
-  /** Unique name within its type, `^[a-z][a-z0-9_]*$`; also the URL prefix. */
+  /** Unique name within its type, `^[a-z][a-z0-9_]*$`; also the URL prefix unless `urlPrefix` says otherwise. */
   abstract readonly name: string;
+  /**
+   * First URL segment of the plugin's routes when it differs from the name (SODAR mounts
+   * userprofile at `/user/`); same pattern and reserved words as names. Default: the name.
+   */
+  urlPrefix?: string;
   /** Human-readable title. */
   abstract readonly title: string;
   /** Font Awesome 4.7 icon name without `fa-`, e.g. `cubes`. */
   abstract readonly icon: string;
   /** One-line description. */
   abstract readonly description: string;
-  /** Routes the registry mounts under `/<name>/`. */
+  /** Routes the registry mounts under `/<urlPrefix>/`. */
   urls: PluginRoute[] = [];
   /** App settings declared by the plugin (stored and read through `context.settings`). */
   appSettings: AppSettingDef[] = [];

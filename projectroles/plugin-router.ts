@@ -1,5 +1,5 @@
 /**
- * Mounts each plugin's routes under `/<name>/` (pages) and `/<name>/ajax/` (Ajax), and its
+ * Mounts each plugin's routes under `/<urlPrefix>/` (pages) and `/<urlPrefix>/ajax/` (Ajax), and its
  * `static/` folder under `/static/plugins/<name>/`. Every route gets the same guards: the
  * plugin must be active (else 404), path parameters must be UUIDs or match the route's
  * patterns (else 404), the user must be logged in and pass the route's rule (else a
@@ -13,6 +13,7 @@ import { validate as isUuid } from 'uuid';
 import { NotFoundError, PermissionDeniedError } from '../app/errors';
 import { projectGuard, type GuardDeps } from './project-access';
 import type { PluginRoute, ProjectAppPluginPoint } from './plugin-points';
+import { urlPrefixOf } from './plugin-validation';
 import type { PluginEntry, PluginRegistry } from './registry';
 import type { RuleSet } from './rules';
 
@@ -20,7 +21,8 @@ type Middleware = (req: Request, res: Response, next: NextFunction) => void;
 
 /** URL prefix of a route kind. */
 export function routePrefix(entry: PluginEntry, route: Pick<PluginRoute, 'kind'>): string {
-  return route.kind === 'ajax' ? `/${entry.plugin.name}/ajax` : `/${entry.plugin.name}`;
+  const prefix = urlPrefixOf(entry.plugin);
+  return route.kind === 'ajax' ? `/${prefix}/ajax` : `/${prefix}`;
 }
 
 /** Full mounted path of a route, e.g. `/example_backend_app/ajax/hello`. */
@@ -88,13 +90,13 @@ function projectPermitted(deps: GuardDeps, entry: PluginEntry, rule: string | nu
     });
 }
 
-/** One router per plugin name (a backend plugin and a project app may share one), with full paths. */
+/** One router per URL prefix (a backend plugin and a project app may share one), with full paths. */
 export function pluginRouters(registry: PluginRegistry, deps: GuardDeps): Map<string, express.Router> {
   const routers = new Map<string, express.Router>();
   for (const entry of registry.all()) {
-    const name = entry.plugin.name;
-    const router = routers.get(name) ?? express.Router();
-    routers.set(name, router);
+    const prefix = urlPrefixOf(entry.plugin);
+    const router = routers.get(prefix) ?? express.Router();
+    routers.set(prefix, router);
     const active = whileActive(registry, entry);
     for (const route of entry.plugin.urls) {
       const rule = ruleOf(entry, route);

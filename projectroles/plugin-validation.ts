@@ -10,10 +10,11 @@ import type { PluginEntry } from './registry';
 
 export const PLUGIN_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
 /**
- * Names no plugin may take, with the reason: every plugin is mounted at `/<name>/`, so these
- * are the first URL segments the core serves and the names it keeps. The one list, checked by
- * the registry at start and by `npm run new-plugin` before it writes a folder; a name another
- * plugin holds is refused as well (see nameConflict).
+ * Names and URL prefixes no plugin may take, with the reason: every plugin is mounted at
+ * `/<urlPrefix>/` (its name by default), so these are the first URL segments the core serves
+ * and the names it keeps. The one list, checked by the registry at start and by
+ * `npm run new-plugin` before it writes a folder; a name or prefix another plugin holds is
+ * refused as well (see nameConflict, prefixConflict).
  */
 export const RESERVED_PLUGIN_NAMES: Readonly<Record<string, string>> = {
   project: 'the core serves its project pages under /project/',
@@ -58,6 +59,10 @@ const COMMON: Record<string, MemberSpec> = {
   name: {
     check: (v) => isString(v) && PLUGIN_NAME_PATTERN.test(v as string),
     expected: 'a string matching ^[a-z][a-z0-9_]*$',
+  },
+  urlPrefix: {
+    check: (v) => v === undefined || (isString(v) && PLUGIN_NAME_PATTERN.test(v as string)),
+    expected: 'a string matching ^[a-z][a-z0-9_]*$ (or left out: the name)',
   },
   title: { check: isNonEmptyString, expected: 'a non-empty string' },
   icon: { check: (v) => isString(v) && ICON_PATTERN.test(v as string), expected: 'a Font Awesome 4.7 icon name without "fa-", e.g. "cubes"' },
@@ -123,6 +128,11 @@ function checkRoute(route: unknown, index: number, fail: (problem: string) => ne
   if (r.permission !== undefined && !isStringOrNull(r.permission)) fail(`${where}.permission must be a rule name or null`);
 }
 
+/** The first URL segment of a plugin's routes: `urlPrefix`, else its name. */
+export function urlPrefixOf(plugin: Pick<PluginPoint, 'name' | 'urlPrefix'>): string {
+  return plugin.urlPrefix ?? plugin.name;
+}
+
 /** Validates the instance in place, filling defaults; calls `fail` (which throws) on the first problem. */
 export function validatePlugin(plugin: PluginPoint, type: PluginType, fail: (problem: string) => never): void {
   const target = plugin as unknown as Record<string, unknown>;
@@ -130,6 +140,7 @@ export function validatePlugin(plugin: PluginPoint, type: PluginType, fail: (pro
     if (target[member] === undefined && spec.fallback) target[member] = spec.fallback();
     if (!spec.check(target[member])) fail(`member "${member}" must be ${spec.expected} (${describeValue(target[member])})`);
   }
+  plugin.urlPrefix = urlPrefixOf(plugin);
   plugin.urls.forEach((route, index) => checkRoute(route, index, fail));
   const routeNames = plugin.urls.map((route) => route.name);
   const duplicate = routeNames.find((name, index) => routeNames.indexOf(name) !== index);
@@ -177,4 +188,17 @@ export function nameConflict(name: string, claim: NameClaim, registered: readonl
   if (!holder) return null;
   if (holder.origin.source === claim.source) return `name "${name}" is already registered as a ${holder.type} plugin`;
   return `name "${name}" is already taken by ${holderOf(holder)}`;
+}
+
+/**
+ * Why `prefix` (a plugin's first URL segment) cannot be used for `claim`, or null: the same
+ * rules as names (reserved segments; one origin may share a prefix across types, as
+ * timeline's backend and project app do; another origin never), since two routers on one
+ * segment would shadow each other's routes.
+ */
+export function prefixConflict(prefix: string, claim: NameClaim, registered: readonly PluginEntry[]): string | null {
+  const reserved = Object.hasOwn(RESERVED_PLUGIN_NAMES, prefix) ? RESERVED_PLUGIN_NAMES[prefix] : undefined;
+  if (reserved && !claim.core) return `URL prefix "/${prefix}/" is reserved: ${reserved}`;
+  const holder = registered.find((entry) => urlPrefixOf(entry.plugin) === prefix && (entry.origin.source !== claim.source || entry.type === claim.type));
+  return holder ? `URL prefix "/${prefix}/" is already taken by ${holderOf(holder)}` : null;
 }

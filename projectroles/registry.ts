@@ -12,7 +12,7 @@ import type {
 } from './plugin-points';
 import type { PluginContext } from './plugin-context';
 import type { PluginLoadFailure } from './plugin-loader';
-import { nameConflict, PluginDefinitionError, pluginTypeOf, validatePlugin } from './plugin-validation';
+import { nameConflict, PluginDefinitionError, pluginTypeOf, prefixConflict, urlPrefixOf, validatePlugin } from './plugin-validation';
 import type { RuleSet } from './rules';
 
 /** Where a plugin comes from: built in, or a drop-in folder. */
@@ -86,6 +86,8 @@ export class PluginRegistry {
     const conflict = typeof plugin.name === 'string' ? nameConflict(plugin.name, { source: origin.source, type, core }, this.entries) : null;
     if (conflict) fail(conflict);
     validatePlugin(plugin, type, fail);
+    const prefixClash = prefixConflict(urlPrefixOf(plugin), { source: origin.source, type, core }, this.entries);
+    if (prefixClash) fail(prefixClash);
     this.addRules(plugin, fail);
     const entry: PluginEntry = { plugin, type, className, origin, core, status: 'registered', error: null, context: null };
     this.entries.push(entry);

@@ -10,6 +10,7 @@ import type { GuardDeps } from './project-access';
 import { projectrolesApiRoutes } from './api-views';
 import { requireLogin } from './auth';
 import { settingApiRoutes } from './setting-api-views';
+import { siteSettingsRoutes } from './site-settings-views';
 import { homePage } from './views';
 
 export interface ProjectrolesDeps extends GuardDeps {
@@ -20,13 +21,14 @@ export interface ProjectrolesDeps extends GuardDeps {
 
 export function projectrolesRoutes(deps: ProjectrolesDeps): express.Router {
   const router = express.Router();
-  router.get('/', deps.allowAnonymous ? [] : requireLogin, homePage(deps.registry));
+  router.get('/', deps.allowAnonymous ? [] : requireLogin, homePage(deps));
   // Everything else lives under /project/ (SODAR's URL map); other paths skip it at once.
   const project = express.Router();
   project.use(projectrolesAjaxRoutes(deps));
   project.use(projectrolesApiRoutes(deps.dataSource));
   project.use(settingApiRoutes(deps));
   // Fixed paths (/project/create, ...) before /project/:project.
+  project.use(siteSettingsRoutes(deps));
   project.use(projectFormRoutes(deps));
   project.use(memberRoutes(deps));
   project.use(projectPageRoutes(deps));

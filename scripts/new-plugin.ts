@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../app/config';
 import { createRegistry, siteRules } from '../app/site';
-import { nameConflict, PLUGIN_NAME_PATTERN } from '../projectroles/plugin-validation';
+import { nameConflict, PLUGIN_NAME_PATTERN, prefixConflict } from '../projectroles/plugin-validation';
 import { pluginFiles, type ScaffoldType } from './scaffold-templates';
 
 const USAGE = 'usage: npm run new-plugin -- NAME --type backend|project|site [--dir FOLDER]';
@@ -26,7 +26,9 @@ function nameProblem(name: string, folder: string, config: Config): string | nul
   const pluginDirs = [...new Set([...config.pluginDirs, path.dirname(folder)])];
   // A broken drop-in must not stop scaffolding: the site reports it at start.
   const registry = createRegistry({ ...config, pluginDirs, pluginBootFailure: 'continue' }, siteRules(config));
-  return nameConflict(name, { source: folder, type: null, core: false }, registry.all());
+  const claim = { source: folder, type: null, core: false };
+  // The scaffold mounts the plugin at its name, which must also be free as a URL prefix.
+  return nameConflict(name, claim, registry.all()) ?? prefixConflict(name, claim, registry.all());
 }
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { type: { type: 'string' }, dir: { type: 'string' } } });

@@ -55,9 +55,9 @@ describe('projectroles Ajax views', () => {
     assert.deepEqual(sidebar.body.links.map((l: { name: string }) => l.name), ['project-detail', 'project-roles', 'timeline']);
     const admin = await logIn(site.app, 'admin');
     const dropdown = await admin.get('/project/ajax/dropdown').expect(200);
-    assert.deepEqual(dropdown.body.links.map((l: { name: string; method: string }) => [l.name, l.method]), [['plugins', 'GET'], ['timeline_site', 'GET'], ['timeline_site_admin', 'GET'], ['logout', 'POST']]);
+    assert.deepEqual(dropdown.body.links.map((l: { name: string; method: string }) => [l.name, l.method]), [['plugins', 'GET'], ['siteappsettings', 'GET'], ['timeline_site', 'GET'], ['timeline_site_admin', 'GET'], ['userprofile', 'GET'], ['logout', 'POST']]);
     const plain = await guest.get('/project/ajax/dropdown').expect(200);
-    assert.deepEqual(plain.body.links.map((l: { name: string }) => l.name), ['timeline_site', 'logout']);
+    assert.deepEqual(plain.body.links.map((l: { name: string }) => l.name), ['timeline_site', 'userprofile', 'logout']);
   });
 
   it('tells the current user', async () => {

@@ -126,11 +126,12 @@ describe('browsing projects', () => {
     assert.ok(row.n >= 5000);
     const large = await counts();
     // Every statement sent: the lists' tree query goes between two plan-mode SETs
-    // (statement-plans.ts); cold adds the session and the user read (the plugin states
-    // are re-read in the background, outside the request).
+    // (statement-plans.ts); the lists and every page read the user's settings once (page
+    // size, starred-only; the user menu); cold adds the session and the user read (the
+    // plugin states are re-read in the background, outside the request).
     const expected = {
-      warm: { 'home list': 3, 'category list': 4, 'project detail': 2, members: 2 },
-      cold: { 'home list': 5, 'category list': 6, 'project detail': 4, members: 4 },
+      warm: { 'home list': 4, 'category list': 5, 'project detail': 3, members: 3 },
+      cold: { 'home list': 6, 'category list': 7, 'project detail': 5, members: 5 },
     };
     assert.deepEqual(small, expected);
     assert.deepEqual(large, expected);
