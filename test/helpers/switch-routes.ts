@@ -5,8 +5,9 @@
  * it writes (read-only mode denies it to non-superusers). A test states who passes each row
  * under its switch; `expectedStatus` turns that into the status of §0.
  */
-import type { Actor, Agent, Fixture } from './permission-fixture';
-import type { TestSite } from './site';
+import { after, before } from 'node:test';
+import { actorAgents, buildFixture, type Actor, type Agent, type Fixture } from './permission-fixture';
+import { startTestSite, type TestSite } from './site';
 
 export const TIMELINE_ACCEPT = 'application/vnd.bihealth.sodar-core.timeline+json; version=2.0';
 
@@ -123,4 +124,27 @@ export async function tableMismatches(
     }
   }
   return mismatches;
+}
+
+export interface SwitchTable {
+  site: TestSite;
+  fixture: Fixture;
+  routes: SwitchRoute[];
+  clients: { agents: Map<Actor, Agent>; tokens: Map<Actor, string> };
+}
+
+/** Registers the suite's before/after: a site (with `env`), the fixture, the route table and every actor logged in. */
+export function switchTableSuite(options: { env?: Record<string, string>; publicGuest: boolean }): SwitchTable {
+  const table = {} as SwitchTable; // filled in before(), before any test reads it
+  before(async () => {
+    table.site = await startTestSite({ env: options.env ?? {} });
+    table.fixture = await buildFixture(table.site, { publicGuest: options.publicGuest });
+    table.routes = await switchRoutes(table.site, table.fixture);
+    table.clients = await actorAgents(table.site, table.fixture.users);
+  });
+  after(async () => {
+    await table.site.close();
+    await table.site.location.remove();
+  });
+  return table;
 }
