@@ -31,7 +31,7 @@ function serializeListed(project: ListedProject, parentFullTitle: string | null)
     access: project.access,
     role: project.role,
     inherited: project.inherited,
-    blocked: false,
+    blocked: project.blocked,
   };
 }
 

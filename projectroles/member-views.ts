@@ -6,9 +6,8 @@ import { BadInputError, HttpError, NotFoundError, PermissionDeniedError } from '
 import { flash, renderPage } from '../app/pages';
 import { ROLE_NAMES, UserEntity, type RoleName } from './entities';
 import { addMember, assignmentByUuid, changeMember, removeMember, transferOwner, type AssignmentRow, type MemberChange, type MemberDeps } from './member-service';
-import { projectGuard, type GuardDeps } from './project-access';
+import { projectEntryDenial, projectGuard, resolveProjectUuid, type GuardDeps } from './project-access';
 import { loadProjectAccess } from './project-rules';
-import type { ProjectRow } from './projects';
 
 type Deps = GuardDeps & MemberDeps;
 
@@ -89,17 +88,20 @@ function assignmentGuard(deps: Deps, options: { own?: boolean } = {}): express.R
     if (!isUuid(uuid)) return next(new NotFoundError(`Not found: roleassignment "${uuid}" is not a valid UUID`));
     const assignment = await assignmentByUuid(deps.dataSource, uuid);
     if (!assignment) return next(new NotFoundError(`No role assignment with sodar_uuid ${uuid}`));
-    const [project]: ProjectRow[] = await deps.dataSource.query(
-      'SELECT p.*, r.name AS public_role FROM projectroles_project p LEFT JOIN projectroles_role r ON r.id = p.public_access_id WHERE p.id = $1',
-      [assignment.project_id],
-    );
-    req.project = project!;
+    const [{ sodar_uuid: projectUuid }]: [{ sodar_uuid: string }] = await deps.dataSource.query('SELECT sodar_uuid FROM projectroles_project WHERE id = $1', [assignment.project_id]);
+    // The project guard's settings too: an access block or IP allow list shuts these pages as every other of the project.
+    const { project, access } = await resolveProjectUuid(deps, req, projectUuid);
+    req.project = project;
+    req.projectAccess = access;
     req.assignment = assignment;
+    const denial = projectEntryDenial(deps, req, access);
+    if (denial) return next(denial);
     if (options.own) {
       const leaving = assignment.user_id === req.user.id && assignment.role !== 'project owner';
-      return next(leaving ? undefined : new PermissionDeniedError('You can only leave a project you have a non-owner role in.'));
+      if (!leaving) return next(new PermissionDeniedError('You can only leave a project you have a non-owner role in.'));
+      // Leaving is a membership change: not while the site is read-only (reference core §6.4.2).
+      return next((await deps.rules.test('projectroles.site_writable', req.user, access)) ? undefined : new PermissionDeniedError());
     }
-    req.projectAccess = (await loadProjectAccess(deps.dataSource, req.user, [project!])).get(project!.id)!;
     if (assignment.role === 'project owner') return next(new PermissionDeniedError('The owner can only be changed by owner transfer.'));
     next((await deps.rules.test(assignmentRule(assignment.role), req.user, req.projectAccess)) ? undefined : new PermissionDeniedError());
   };

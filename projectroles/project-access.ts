@@ -42,7 +42,7 @@ const GUARD_SETTINGS = ['project_access_block', 'ip_restrict', 'ip_allow_list', 
  */
 const PROJECT_WITH_ACCESS = `
   SELECT p.*, pr.name AS public_role,
-    er.name AS role_name, er.rank AS role_rank, er.inherited AS role_inherited
+    er.name AS role_name, er.rank AS role_rank, er.inherited AS role_inherited, gs.guard_settings
   FROM projectroles_project p
   LEFT JOIN projectroles_role pr ON pr.id = p.public_access_id
   LEFT JOIN LATERAL (
@@ -68,9 +68,13 @@ interface GuardSettings {
 type ProjectWithAccess = ProjectRow & { role_name: RoleName | null; role_rank: number | null; role_inherited: boolean | null; guard_settings: GuardSettings | null };
 
 /** Loads the project named by `req.params[param]` and the user's access to it. */
-export async function resolveProject(deps: GuardDeps, req: Request, param = 'project'): Promise<{ project: ProjectRow; access: ProjectAccess }> {
-  const uuid = String(req.params[param]);
-  if (!isUuid(uuid)) throw new NotFoundError(`Not found: ${param} "${uuid}" is not a valid UUID`);
+export function resolveProject(deps: GuardDeps, req: Request, param = 'project'): Promise<{ project: ProjectRow; access: ProjectAccess }> {
+  return resolveProjectUuid(deps, req, String(req.params[param]), param);
+}
+
+/** Loads the project `uuid` (named `what` in a 404) and the user's access to it, guard settings included. */
+export async function resolveProjectUuid(deps: Pick<GuardDeps, 'dataSource'>, req: Request, uuid: string, what = 'project'): Promise<{ project: ProjectRow; access: ProjectAccess }> {
+  if (!isUuid(uuid)) throw new NotFoundError(`Not found: ${what} "${uuid}" is not a valid UUID`);
   const [row]: ProjectWithAccess[] = await deps.dataSource.query(PROJECT_WITH_ACCESS, [uuid, req.user?.id ?? -1, GUARD_SETTINGS]);
   if (!row) throw new NotFoundError(`No project or category with sodar_uuid ${uuid}`);
   const { role_name: roleName, role_rank: rank, role_inherited: inherited, guard_settings: settings, ...project } = row;

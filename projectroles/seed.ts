@@ -3,6 +3,7 @@
  * Bulk rows go in with one INSERT ... SELECT per chunk, never one round trip per row.
  */
 import type { DataSource } from 'typeorm';
+import type { AppSettings } from './app-settings';
 import { UserEntity, type Project, type User } from './entities';
 import { hashPassword } from './passwords';
 import { assignRole, createProject } from './projects';
@@ -140,4 +141,34 @@ export async function seedDemoProjects(dataSource: DataSource): Promise<number> 
     for (const [username, role] of Object.entries(item.members)) await assignRole(dataSource, project, users.get(username)!, role);
   }
   return made.size;
+}
+
+/** Demo settings: an IP allow list ready to switch on, a category with public statistics, a user's page size. */
+const DEMO_SETTINGS = [
+  { name: 'ip_allow_list', project: 'Rare Disease Exomes', user: null, value: '192.168.0.0/16,10.0.0.1' },
+  { name: 'ip_restrict', project: 'Rare Disease Exomes', user: null, value: false },
+  { name: 'category_public_stats', project: 'Imaging', user: null, value: true },
+  { name: 'project_list_pagination', project: null, user: 'alice', value: 25 },
+] as const;
+
+/**
+ * Stores the demo settings that have no row yet (a value changed since stays), through the
+ * settings API so each passes its definition's checks; needs the demo tree and users.
+ */
+export async function seedDemoSettings(dataSource: DataSource, settings: AppSettings): Promise<number> {
+  const projects: Project[] = await dataSource.query('SELECT * FROM projectroles_project WHERE title = ANY ($1::text[])', [DEMO_SETTINGS.map((s) => s.project)]);
+  const users = await dataSource.getRepository(UserEntity).findBy(DEMO_SETTINGS.flatMap((s) => (s.user ? [{ username: s.user }] : [])));
+  const stored: Array<{ name: string; project_id: number | null; user_id: number | null }> = await dataSource.query(
+    "SELECT name, project_id, user_id FROM projectroles_appsetting WHERE plugin_name = 'projectroles'",
+  );
+  let added = 0;
+  for (const demo of DEMO_SETTINGS) {
+    const project = projects.find((p) => p.title === demo.project) ?? null;
+    const user = users.find((u) => u.username === demo.user) ?? null;
+    if ((demo.project && !project) || (demo.user && !user)) continue;
+    if (stored.some((row) => row.name === demo.name && row.project_id === (project?.id ?? null) && row.user_id === (user?.id ?? null))) continue;
+    await settings.set('projectroles', demo.name, demo.value, { project, user });
+    added += 1;
+  }
+  return added;
 }

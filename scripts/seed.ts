@@ -5,9 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import { UserEntity } from '../projectroles/entities';
-import { DEMO_USERS, seedDemoProjects, seedDemoUsers, seedLoadProjects, seedLoadUsers } from '../projectroles/seed';
+import { DEMO_USERS, seedDemoProjects, seedDemoSettings, seedDemoUsers, seedLoadProjects, seedLoadUsers } from '../projectroles/seed';
+import { AppSettings, SiteValues } from '../projectroles/app-settings';
 import { createLogger } from '../app/logger';
-import { announceFirstSuperuser } from '../app/site';
+import { announceFirstSuperuser, settingDefinitions } from '../app/site';
 import { RuleSet } from '../projectroles/rules';
 import { TimelineAPI } from '../timeline/api';
 import { seedDemoEvents } from '../timeline/demo';
@@ -49,7 +50,7 @@ function progress(label: string) {
   };
 }
 
-void withSiteDatabase(async (db, config, registry) => {
+void withSiteDatabase(async (db, config, registry, rules) => {
   const started = Date.now();
   // The demo and load-test data need an admin; on a new database this creates it (and says so).
   await announceFirstSuperuser(db, config, createLogger('info'));
@@ -57,6 +58,8 @@ void withSiteDatabase(async (db, config, registry) => {
     const added = await seedDemoUsers(db.dataSource, values.password);
     console.log(`Demo users: ${added} added (${DEMO_USERS.map((u) => u.username).join(', ')}; password "${values.password}")`);
     console.log(`Demo categories and projects: ${await seedDemoProjects(db.dataSource)} added`);
+    const settings = new AppSettings(db.dataSource, settingDefinitions(registry, rules), new SiteValues());
+    console.log(`Demo settings: ${await seedDemoSettings(db.dataSource, settings)} added`);
     const timeline = new TimelineAPI({ dataSource: db.dataSource, registry, rules: new RuleSet(), repeatWindowSeconds: 60 });
     console.log(`Demo timeline events: ${await seedDemoEvents(timeline, db.dataSource)} added`);
   }

@@ -64,6 +64,12 @@
     } else {
       name.appendChild(document.createTextNode(' ' + project.title));
     }
+    if (project.blocked) {
+      // Superusers still get the link (access); everyone else sees why there is none.
+      var ban = icon('ban text-danger ms-1');
+      ban.title = 'Access temporarily blocked by administrators';
+      name.appendChild(ban);
+    }
     if (project.archive) {
       var badge = document.createElement('span');
       badge.className = 'badge text-bg-secondary ms-2';
