@@ -45,7 +45,7 @@ describe('login, logout and CSRF', () => {
     assert.match(sessionCookie, /SameSite=Lax/i);
     assert.doesNotMatch(sessionCookie, /Secure/, 'no Secure flag on plain http');
     const home = await agent.get('/').expect(200);
-    assert.match(home.text, /id="sodar-user-menu"[^>]*>\s*<i class="fa fa-user"><\/i> alice/);
+    assert.match(home.text, /id="sodar-user-menu"[^>]*>\s*<i class="fa fa-user"><\/i> <span id="sodar-user-menu-name">alice<\/span>/);
     const rows = await site.db.dataSource.query('SELECT last_login FROM projectroles_user WHERE username = $1', ['alice']);
     assert.ok(rows[0].last_login instanceof Date);
   });
@@ -80,7 +80,7 @@ describe('login, logout and CSRF', () => {
     const second = sessionIdOf(agent);
     assert.ok(first && second && first !== second, 'a new session id');
     await supertest(site.app).get('/').set('Cookie', `sodar_session=${first}`).expect(302);
-    assert.match((await agent.get('/').expect(200)).text, /<i class="fa fa-user"><\/i> mallory/);
+    assert.match((await agent.get('/').expect(200)).text, /<i class="fa fa-user"><\/i> <span id="sodar-user-menu-name">mallory<\/span>/);
   });
 
   it('refuses a wrong password with a message and no session', async () => {

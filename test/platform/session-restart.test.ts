@@ -20,7 +20,7 @@ describe('sessions in the database', () => {
     const second = await startTestSite({ location });
     try {
       const res = await supertest(second.app).get('/').set('Cookie', cookie).expect(200);
-      assert.match(res.text, /<i class="fa fa-user"><\/i> alice/);
+      assert.match(res.text, /<i class="fa fa-user"><\/i> <span id="sodar-user-menu-name">alice<\/span>/);
       await supertest(second.app).get('/').expect(302);
     } finally {
       await second.close();

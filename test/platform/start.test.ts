@@ -78,7 +78,7 @@ describe('starting the site as a process', () => {
     const cookie = await logInOverHttp(first.baseUrl, 'admin', password);
     const home = await fetch(`${first.baseUrl}/`, { headers: { cookie } });
     assert.equal(home.status, 200);
-    assert.match(await home.text(), /<i class="fa fa-user"><\/i> admin/);
+    assert.match(await home.text(), /<i class="fa fa-user"><\/i> <span id="sodar-user-menu-name">admin<\/span>/);
     assert.equal(await stopSite(first), 0, 'SIGTERM exits 0');
 
     const second = await startSite(env);
