@@ -13,6 +13,7 @@ import { projectrolesEntities } from '../projectroles/entities';
 import { loadDropInPlugins } from '../projectroles/plugin-loader';
 import type { PluginContext } from '../projectroles/plugin-context';
 import { PluginStateWatcher, syncPluginRows } from '../projectroles/plugin-states';
+import { projectEntryDenial } from '../projectroles/project-access';
 import { addProjectrolesRules } from '../projectroles/project-rules';
 import { PluginRegistry, type PluginEntry } from '../projectroles/registry';
 import { RuleSet } from '../projectroles/rules';
@@ -109,6 +110,7 @@ function pluginContext(entry: PluginEntry, site: { config: Config; logger: Logge
     registry: site.registry,
     rules: site.rules,
     settings: site.settings,
+    projectEntryDenial: (req, access) => projectEntryDenial(site.config, req, access),
     listen: site.db.listen,
     errors,
     renderPage: (req, res, view, locals) => renderPage(req, res, template(view), locals),

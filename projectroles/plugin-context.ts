@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 import type { Database } from '../app/database';
 import * as errors from '../app/errors';
 import type { AppSettings } from './app-settings';
+import type { ProjectAccess } from './project-rules';
 import type { PluginRegistry } from './registry';
 import type { RuleSet } from './rules';
 
@@ -21,6 +22,11 @@ export interface PluginContext {
   registry: PluginRegistry;
   /** App settings of every app (reference core §2.10): `settings.get('my_app', 'my_setting', { project })`. */
   settings: AppSettings;
+  /**
+   * The checks every project URL passes before its rule (access block, IP allow list), for a
+   * handler that reaches a project otherwise (through an event, say): the error to throw, or null.
+   */
+  projectEntryDenial(req: Request, access: ProjectAccess): Error | null;
   /** Every permission rule of the site, to check one inside a handler. */
   rules: RuleSet;
   /** PostgreSQL LISTEN on either database (see Database.listen). */

@@ -91,12 +91,39 @@ export async function resolveProjectUuid(deps: Pick<GuardDeps, 'dataSource'>, re
       publicRole: project.public_role,
       childRole,
       publicChild: isCategory && project.has_public_children,
-      // Categories cannot be blocked or restricted (both settings are for projects only).
-      blocked: !isCategory && settings?.project_access_block === true,
-      ipAllowList: !isCategory && settings?.ip_restrict === true ? (settings.ip_allow_list ?? '') : null,
-      publicStats: isCategory && project.parent_id === null && settings?.category_public_stats === true,
+      ...entryFlags(project, settings),
     },
   };
+}
+
+/** The guard's view of a project's settings: the block and IP list (projects only), public stats (top-level categories). */
+function entryFlags(project: Pick<ProjectRow, 'type' | 'parent_id'>, settings: GuardSettings | null | undefined): Pick<ProjectAccess, 'blocked' | 'ipAllowList' | 'publicStats'> {
+  const isCategory = project.type === 'CATEGORY';
+  return {
+    blocked: !isCategory && settings?.project_access_block === true,
+    ipAllowList: !isCategory && settings?.ip_restrict === true ? (settings.ip_allow_list ?? '') : null,
+    publicStats: isCategory && project.parent_id === null && settings?.category_public_stats === true,
+  };
+}
+
+/**
+ * The same flags for many projects in one statement, for code that reaches a project other
+ * than through a `:project` route (an event's project, say) and must obey the same entry checks.
+ */
+export async function loadEntryFlags(
+  db: Pick<DataSource, 'query'>,
+  projects: ReadonlyArray<Pick<ProjectRow, 'id' | 'type' | 'parent_id'>>,
+): Promise<Map<number, Pick<ProjectAccess, 'blocked' | 'ipAllowList' | 'publicStats'>>> {
+  const rows: Array<{ project_id: number; settings: GuardSettings }> = projects.length
+    ? await db.query(
+        `SELECT project_id, json_object_agg(name, value) AS settings FROM projectroles_appsetting
+         WHERE project_id = ANY ($1::int[]) AND user_id IS NULL AND plugin_name = 'projectroles' AND name = ANY ($2::text[])
+         GROUP BY project_id`,
+        [projects.map((p) => p.id), GUARD_SETTINGS],
+      )
+    : [];
+  const stored = new Map(rows.map((row) => [row.project_id, row.settings]));
+  return new Map(projects.map((project) => [project.id, entryFlags(project, stored.get(project.id))]));
 }
 
 export const ACCESS_BLOCKED_MESSAGE = 'Access to project temporarily blocked by an administrator, please try again later.';

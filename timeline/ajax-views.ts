@@ -5,6 +5,7 @@
 import type { Request, Response } from 'express';
 import { NotFoundError, PermissionDeniedError } from '../app/errors';
 import type { User } from '../projectroles/entities';
+import { loadEntryFlags } from '../projectroles/project-access';
 import { loadProjectAccess, type ProjectAccess } from '../projectroles/project-rules';
 import { projectsByUuid } from '../projectroles/projects';
 import type { TimelineViewDeps } from './views';
@@ -28,7 +29,8 @@ export interface EventAccess {
  * classified events `view_classified_event` (site-wide: authenticated, classified for
  * superusers only). Unknown: 404; not allowed: 403.
  */
-export async function eventAccess(deps: TimelineViewDeps, user: User | null, uuid: string): Promise<EventAccess> {
+export async function eventAccess(deps: TimelineViewDeps, req: Request, uuid: string): Promise<EventAccess> {
+  const user = req.user ?? null;
   const row = await eventByUuid(deps.dataSource, uuid);
   if (!row) throw new NotFoundError(`No timeline event with sodar_uuid ${uuid}`);
   const allowed = async (permission: string, access?: ProjectAccess) => deps.rules.test(permission, user, access);
@@ -38,6 +40,10 @@ export async function eventAccess(deps: TimelineViewDeps, user: User | null, uui
   }
   const [project] = await projectsByUuid(deps.dataSource, [row.project_uuid]);
   const access = (await loadProjectAccess(deps.dataSource, user, [project!])).get(project!.id)!;
+  // An event's project obeys the access block and IP allow list as its :project routes do.
+  Object.assign(access, (await loadEntryFlags(deps.dataSource, [project!])).get(project!.id));
+  const denial = deps.projectEntryDenial(req, access);
+  if (denial) throw denial;
   if (!(await allowed('timeline.view_timeline', access))) throw new PermissionDeniedError();
   if (row.classified && !(await allowed('timeline.view_classified_event', access))) throw new PermissionDeniedError();
   return { row, access, extraData: await allowed('timeline.view_event_extra_data', access) };
@@ -52,7 +58,7 @@ function extraHtml(extra: ExtraData): string {
 
 export function detailAjax(deps: TimelineViewDeps) {
   return async (req: Request, res: Response): Promise<void> => {
-    const { row, extraData } = await eventAccess(deps, req.user ?? null, String(req.params.timelineevent));
+    const { row, extraData } = await eventAccess(deps, req, String(req.params.timelineevent));
     const statuses = await statusesOf(deps.dataSource, [row.id]);
     res.json({
       app: row.app,
@@ -72,7 +78,7 @@ export function detailAjax(deps: TimelineViewDeps) {
 
 export function extraAjax(deps: TimelineViewDeps) {
   return async (req: Request, res: Response): Promise<void> => {
-    const { row, extraData } = await eventAccess(deps, req.user ?? null, String(req.params.timelineevent));
+    const { row, extraData } = await eventAccess(deps, req, String(req.params.timelineevent));
     if (!extraData) throw new PermissionDeniedError();
     res.json({ app: row.app, name: row.event_name, user: row.username ?? 'N/A', timestamp: timestamp(row.timestamp), extra: extraHtml(row.extra_data) });
   };
@@ -82,7 +88,7 @@ export function statusExtraAjax(deps: TimelineViewDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     const status = await statusByUuid(deps.dataSource, String(req.params.eventstatus));
     if (!status) throw new NotFoundError(`No event status with sodar_uuid ${String(req.params.eventstatus)}`);
-    const { row, extraData } = await eventAccess(deps, req.user ?? null, status.event_uuid);
+    const { row, extraData } = await eventAccess(deps, req, status.event_uuid);
     if (!extraData) throw new PermissionDeniedError();
     res.json({ app: row.app, name: row.event_name, user: row.username ?? 'N/A', timestamp: timestamp(status.timestamp), extra: extraHtml(status.extra_data) });
   };

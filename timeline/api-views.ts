@@ -117,7 +117,7 @@ export function apiListSite(deps: TimelineViewDeps): Handler {
 
 export function apiRetrieve(deps: TimelineViewDeps): Handler {
   return async (req, res) => {
-    const { row, extraData } = await eventAccess(deps, req.user ?? null, String(req.params.timelineevent));
+    const { row, extraData } = await eventAccess(deps, req, String(req.params.timelineevent));
     res.json((await serializeEvents(deps, [row], extraData))[0]);
   };
 }

@@ -79,7 +79,7 @@ export class TimelineProjectApp extends ProjectAppPluginPoint {
   override async onStart(context: PluginContext): Promise<void> {
     const live = new LiveEvents(context.logger);
     await live.start(context.listen);
-    this.deps = { dataSource: context.dataSource, registry: context.registry, rules: context.rules, api: apiFrom(context), live };
+    this.deps = { dataSource: context.dataSource, registry: context.registry, rules: context.rules, projectEntryDenial: context.projectEntryDenial, api: apiFrom(context), live };
   }
 
   override async onStop(): Promise<void> {

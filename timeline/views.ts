@@ -6,12 +6,16 @@ import type { Request, Response } from 'express';
 import { BadInputError } from '../app/errors';
 import { renderPage } from '../app/pages';
 import { projectAppLinks } from '../projectroles/app-links';
+import type { PluginContext } from '../projectroles/plugin-context';
 import type { ObjectRef } from './api';
 import { describeEvents, type DescribeDeps } from './description';
 import { STATUS_CLASSES } from './entities';
 import { eventGroups, eventsOfObject, PAGE_SIZE, type EventListOptions, type EventRow } from './queries';
 
-export type TimelineViewDeps = DescribeDeps;
+export type TimelineViewDeps = DescribeDeps & {
+  /** The access block and IP allow list checks, for routes that reach a project through an event. */
+  projectEntryDenial: PluginContext['projectEntryDenial'];
+};
 
 /** `?before=<sort_key>` of the next page; absent for the first. */
 export function pageOptions(req: Request): Pick<EventListOptions, 'before'> {

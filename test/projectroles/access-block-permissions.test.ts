@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ACCESS_BLOCKED_MESSAGE } from '../../projectroles/project-access';
 import { ALL_ACTORS, expectedOnC, expectedOnP, type Actor } from '../helpers/permission-fixture';
-import { passesNormally, send, switchTableSuite, tableMismatches, type SwitchRoute } from '../helpers/switch-routes';
+import { passesNormally, send, switchTableSuite, tableMismatches, TIMELINE_ACCEPT, type SwitchRoute } from '../helpers/switch-routes';
 
 for (const variant of [
   { name: 'private', publicGuest: false },
@@ -43,6 +43,23 @@ for (const variant of [
           assert.deepEqual(res.body, { detail: jsonMessage }, `${name} as ${actor}`);
         }
       }
+    });
+
+    it("denies the project's events reached by their own UUID (timeline event detail, REST retrieve) to everyone but superusers", async () => {
+      await block(true);
+      const [event]: Array<{ sodar_uuid: string }> = await t.site.db.dataSource.query(
+        'SELECT sodar_uuid FROM timeline_event WHERE project_id = $1 AND NOT classified LIMIT 1',
+        [t.fixture.project.id],
+      );
+      assert.ok(event, 'the fixture recorded an event in the project');
+      for (const actor of ['O', 'G', 'su'] as const) {
+        const agent = t.clients.agents.get(actor)!;
+        const expected = actor === 'su' ? 200 : 403;
+        await agent.get(`/timeline/ajax/detail/${event.sodar_uuid}`).expect(expected);
+        await agent.get(`/timeline/api/retrieve/${event.sodar_uuid}`).set('Accept', TIMELINE_ACCEPT).expect(expected);
+      }
+      await block(false);
+      await t.clients.agents.get('O')!.get(`/timeline/ajax/detail/${event.sodar_uuid}`).expect(200);
     });
 
     it('answers as without it once unblocked', async () => {
