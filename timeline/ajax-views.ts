@@ -4,7 +4,6 @@
  */
 import type { Request, Response } from 'express';
 import { NotFoundError, PermissionDeniedError } from '../app/errors';
-import type { User } from '../projectroles/entities';
 import { loadEntryFlags } from '../projectroles/project-access';
 import { loadProjectAccess, type ProjectAccess } from '../projectroles/project-rules';
 import { projectsByUuid } from '../projectroles/projects';
