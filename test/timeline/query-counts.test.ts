@@ -34,9 +34,10 @@ async function queryCount(agent: Agent, url: string, accept?: string): Promise<n
 
 /**
  * Statements per view when warm, the same for each user; cold adds the session and the user
- * read. Pages include the layout's read of the user's settings (the user menu).
+ * read. Pages include the layout's read of the user's settings (the user menu); the event
+ * detail reads its project's access block and IP allow list.
  */
-const WARM: Record<string, number> = { 'project timeline': 3, 'next page': 3, 'event detail': 4, 'REST list page 1': 4, 'project card': 2 };
+const WARM: Record<string, number> = { 'project timeline': 3, 'next page': 3, 'event detail': 5, 'REST list page 1': 4, 'project card': 2 };
 const COLD_EXTRA = 2;
 
 /** WARM and WARM + COLD_EXTRA for each of `users`, keyed as countsOfViews keys them. */
