@@ -144,7 +144,7 @@ export async function openSite(config: Config, logger: Logger, sharedDb?: Databa
   const db = sharedDb ?? (await openSiteDatabase(config, logger, registry, timing));
   const closeDb = () => (sharedDb ? Promise.resolve() : db.dataSource.destroy());
   try {
-    const settings = new AppSettings(db.dataSource, definitions, siteValues);
+    const settings = new AppSettings(db.dataSource, definitions, siteValues, config.crossProcessDelaySeconds * 1000);
     await announceFirstSuperuser(db, config, logger);
     timing.mark('superuser check');
     await registry.start((entry) => pluginContext(entry, { config, logger, db, registry, rules, settings }), config.pluginBootFailure === 'continue');

@@ -20,7 +20,7 @@ declare global {
       log: Logger;
       session: Session & SessionFields;
       /** The user's USER settings, read at most once per request (projectroles/user-settings.ts). */
-      userSettings?: Promise<Record<string, SettingValue>>;
+      userSettings?: Promise<Readonly<Record<string, SettingValue>>>;
     }
   }
 }

@@ -19,6 +19,7 @@ import {
   type SettingTarget,
   type SettingValue,
 } from './app-setting-definitions';
+import { TtlCache } from '../app/ttl-cache';
 import type { Project, User } from './entities';
 
 /**
@@ -132,11 +133,30 @@ export class SiteValues {
 }
 
 export class AppSettings {
+  /** Each user's USER settings, as the session user is kept: every page reads them (the user menu). */
+  private readonly userCache: TtlCache<number, Readonly<Record<string, SettingValue>>>;
+
+  /** `userCacheMs`: how long a user's USER settings may be served without a statement (CROSS_PROCESS_DELAY_SECONDS). */
   constructor(
     private readonly dataSource: DataSource,
     readonly definitions: SettingDefinitions,
     readonly siteValues: SiteValues,
-  ) {}
+    userCacheMs = 0,
+  ) {
+    this.userCache = new TtlCache(userCacheMs);
+  }
+
+  /**
+   * The user's USER settings (as getAll), kept up to `userCacheMs`: another process's change
+   * shows within that delay, this process's at once (set and delete drop the entry).
+   */
+  async userValues(user: Pick<User, 'id' | 'sodar_uuid'>): Promise<Readonly<Record<string, SettingValue>>> {
+    const cached = this.userCache.get(user.id);
+    if (cached) return cached;
+    const values = Object.freeze(await this.getAll('USER', { user }));
+    this.userCache.set(user.id, values);
+    return values;
+  }
 
   /** One setting's value for a project and/or user; the default when no row exists (or the user is anonymous, for USER settings). */
   async get<P extends string, N extends string>(plugin: P, name: N, args: SettingArgs = {}, db: Queryable = this.dataSource): Promise<SettingValueOf<P, N>> {
@@ -214,6 +234,7 @@ export class AppSettings {
       [plugin, name, JSON.stringify(checked), ...where.params],
     );
     if (def.scope === 'SITE') this.siteValues.set(settingKey(def), checked);
+    if (def.scope === 'USER' && target.user) this.userCache.delete(target.user.id);
     const previous = row?.existed ? (row.previous as SettingValue) : defaultFor(def, target);
     return { changed: row?.changed === true && JSON.stringify(previous) !== JSON.stringify(checked), previous };
   }
@@ -227,6 +248,7 @@ export class AppSettings {
     const condition = allUsers ? where.sql.replace('user_id IS NULL', 'true') : where.sql;
     await db.query(`DELETE FROM projectroles_appsetting WHERE plugin_name = $1 AND name = $2 AND ${condition}`, [plugin, name, ...where.params]);
     if (def.scope === 'SITE') this.siteValues.delete(settingKey(def));
+    if (def.scope === 'USER' && target.user) this.userCache.delete(target.user.id);
   }
 
   /** Re-reads the SITE values (one statement); run with the plugin-state refresh. */

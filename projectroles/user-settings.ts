@@ -1,20 +1,21 @@
 /**
- * The signed-in user's USER settings, read once per request (one statement) and shared by
- * everything on the page that needs them: the layout's user menu, the home page's switch, the
- * project list's page size, the profile. SODAR reads them one template tag at a time.
+ * The signed-in user's USER settings, read once per request and shared by everything on the
+ * page that needs them: the layout's user menu, the home page's switch, the project list's
+ * page size, the profile (SODAR reads them one template tag at a time). Kept per user as the
+ * session user is (AppSettings.userValues), so a warm request reads them without a statement.
  */
 import type { Request } from 'express';
 import type { SettingValue } from './app-setting-definitions';
 import type { AppSettings } from './app-settings';
 
 /** `{ 'settings.<plugin>.<name>': value }` for the user; the defaults for an anonymous visitor (no statement). */
-export function userSettingsOf(settings: AppSettings, req: Request): Promise<Record<string, SettingValue>> {
-  req.userSettings ??= req.user ? settings.getAll('USER', { user: req.user }) : Promise.resolve(settings.getDefaults('USER'));
+export function userSettingsOf(settings: AppSettings, req: Request): Promise<Readonly<Record<string, SettingValue>>> {
+  req.userSettings ??= req.user ? settings.userValues(req.user) : Promise.resolve(settings.getDefaults('USER'));
   return req.userSettings;
 }
 
 /** Rows per page of the project list: the user's project_list_pagination, -1 (no pagination) being the server's largest page. */
-export function projectListPageSize(values: Record<string, SettingValue>, largest: number): number {
+export function projectListPageSize(values: Readonly<Record<string, SettingValue>>, largest: number): number {
   const chosen = values['settings.projectroles.project_list_pagination'];
   return typeof chosen === 'number' && chosen > 0 ? Math.min(chosen, largest) : largest;
 }

@@ -126,11 +126,11 @@ describe('browsing projects', () => {
     assert.ok(row.n >= 5000);
     const large = await counts();
     // Every statement sent: the lists' tree query goes between two plan-mode SETs
-    // (statement-plans.ts); the lists and every page read the user's settings once (page
-    // size, starred-only; the user menu); cold adds the session and the user read (the
-    // plugin states are re-read in the background, outside the request).
+    // (statement-plans.ts); cold adds the session, the user and the user's settings (page
+    // size, starred-only, the user menu; cached with the user); the plugin states and SITE
+    // settings are re-read in the background, outside the request.
     const expected = {
-      warm: { 'home list': 4, 'category list': 5, 'project detail': 3, members: 3 },
+      warm: { 'home list': 3, 'category list': 4, 'project detail': 2, members: 2 },
       cold: { 'home list': 6, 'category list': 7, 'project detail': 5, members: 5 },
     };
     assert.deepEqual(small, expected);

@@ -149,11 +149,18 @@ describe('projectroles USER settings on the home page and project list', { timeo
   it('reads the home page and the list in fixed statements, whatever the stored settings and projects', async () => {
     const small = await userWith('small', 2, 1);
     const large = await userWith('large', 40, 6);
+    // Setting one of the user's settings drops their cached settings: the next request reads them.
+    const afterChange = async ({ agent, account }: { agent: Agent; account: User }, url: string) => {
+      await site.settings.set('projectroles', 'notify_alert_project', false, { user: account });
+      return Number((await agent.get(url).expect(200)).headers['x-query-count']);
+    };
     for (const url of ['/', '/project/ajax/list', '/project/ajax/list?starred=1', '/project/ajax/list?starred=0']) {
-      assert.equal(await queryCount(large.agent, url), await queryCount(small.agent, url), url);
+      assert.equal(await queryCount(large.agent, url), await queryCount(small.agent, url), `${url}, warm`);
+      assert.equal(await afterChange(large, url), await afterChange(small, url), `${url}, reading the settings`);
     }
     // The list reads the settings whether or not `starred` is given, so both cost the same.
-    assert.equal(await queryCount(large.agent, '/project/ajax/list'), await queryCount(large.agent, '/project/ajax/list?starred=0'));
-    assert.equal(await queryCount(large.agent, '/'), 1, 'the home page: the user settings read only');
+    assert.equal(await afterChange(large, '/project/ajax/list'), await afterChange(large, '/project/ajax/list?starred=0'));
+    assert.equal(await afterChange(large, '/'), 1, 'the home page: the user settings read only');
+    assert.equal(await queryCount(large.agent, '/'), 0, 'the home page, warm: the session, the user and their settings are cached');
   });
 });

@@ -140,9 +140,10 @@ describe('userprofile', { timeout: 120_000 }, () => {
   });
 
   it('reads the profile in a fixed number of statements with 2 or 40 stored settings', async () => {
+    // The first request reads the user's settings, the second finds them cached.
     const count = async (agent: Agent) => {
-      await agent.get('/user/profile').expect(200);
-      return Number((await agent.get('/user/profile').expect(200)).headers['x-query-count']);
+      const statements = async () => Number((await agent.get('/user/profile').expect(200)).headers['x-query-count']);
+      return { first: await statements(), warm: await statements() };
     };
     const few = await site.createUser({ username: 'few' });
     const many = await site.createUser({ username: 'many' });
@@ -150,10 +151,10 @@ describe('userprofile', { timeout: 120_000 }, () => {
     for (let i = 1; i <= 40; i += 1) await site.settings.set('user_prefs', `pref_${i}`, true, { user: many });
     const fewCount = await count(await logIn(site.app, 'few'));
     const manyAgent = await logIn(site.app, 'many');
-    assert.equal(await count(manyAgent), fewCount);
+    assert.deepEqual(await count(manyAgent), fewCount);
     assert.match((await manyAgent.get('/user/profile').expect(200)).text, /Preference 40<\/td>\s*<td class="sodar-setting-value">Yes/);
-    // The session and the user are cached: the settings read is the page's one statement.
-    assert.equal(fewCount, 1);
+    // The session and the user are cached by the login: the settings read is the page's one statement, then none.
+    assert.deepEqual(fewCount, { first: 1, warm: 0 });
   });
 });
 
