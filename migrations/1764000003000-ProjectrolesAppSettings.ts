@@ -21,8 +21,10 @@ export class ProjectrolesAppSettings1764000003000 implements MigrationInterface 
         date_modified timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT unique_app_setting_name UNIQUE NULLS NOT DISTINCT (project_id, user_id, plugin_name, name)
       )`);
-    // The unique index serves project lookups; user settings need their own.
+    // The unique index serves project lookups; user settings need their own, and one setting
+    // across projects (the project list's public stats, cleanappsettings) one by name.
     await db.query('CREATE INDEX projectroles_appsetting_user ON projectroles_appsetting (user_id, project_id)');
+    await db.query('CREATE INDEX projectroles_appsetting_name ON projectroles_appsetting (plugin_name, name)');
   }
 
   async down(db: QueryRunner): Promise<void> {

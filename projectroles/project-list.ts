@@ -88,9 +88,10 @@ export async function listChildren(db: Pick<DataSource | EntityManager, 'query'>
               k.id IN (SELECT id FROM below) AS child_role,
               EXISTS (SELECT 1 FROM reach f WHERE f.kid = k.id AND f.inherited AND f.name = 'project finder') AS finder_above,
               EXISTS (SELECT 1 FROM projectroles_project_star s WHERE s.user_id = $1 AND s.project_id = k.id) AS starred,
-              -- A lookup in the setting table's unique index (project, user, plugin, name), for top-level categories only.
-              k.type = 'CATEGORY' AND cardinality(k.ancestor_ids) = 0 AND EXISTS (SELECT 1 FROM projectroles_appsetting ps
-                WHERE ps.project_id = k.id AND ps.user_id IS NULL AND ps.plugin_name = 'projectroles' AND ps.name = 'category_public_stats' AND ps.value = 'true'::jsonb) AS public_stats
+              -- The few categories with public stats, read once (by plugin and name) and hashed:
+              -- a lookup per child cost the home list's 200 top-level categories 200 index probes.
+              k.type = 'CATEGORY' AND cardinality(k.ancestor_ids) = 0 AND k.id IN (SELECT ps.project_id FROM projectroles_appsetting ps
+                WHERE ps.plugin_name = 'projectroles' AND ps.name = 'category_public_stats' AND ps.user_id IS NULL AND ps.value = 'true'::jsonb) AS public_stats
        FROM kids k
        LEFT JOIN projectroles_role pr ON pr.id = k.public_access_id
        LEFT JOIN effective e ON e.kid = k.id
