@@ -7,18 +7,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { assignRole, createProject } from '../projectroles/projects';
 import { startTestSite, TEST_PASSWORD, type TestSite } from '../test/helpers/site';
-import { serveOverHttp, type ServedApp } from '../test/helpers/http-server';
-import { launchChromium } from './fixtures/chromium';
+import { openInBrowser, type SiteInBrowser } from './fixtures/site-in-browser';
 
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts', 'e2e');
 
 describe('browsing in Chromium', () => {
   let site: TestSite;
-  let served: ServedApp;
-  let browser: Browser;
+  let browsing: SiteInBrowser | undefined;
   let page: Page;
   let base: string;
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -31,16 +29,11 @@ describe('browsing in Chromium', () => {
     const category = await createProject(site.db.dataSource, { title: 'Neuroscience', type: 'CATEGORY', parent: null, owner });
     const project = await createProject(site.db.dataSource, { title: 'Mouse Brain Atlas', type: 'PROJECT', parent: category, owner, readme: '# Mouse Brain Atlas\n\nLight-sheet data.' });
     await assignRole(site.db.dataSource, project, await site.createUser({ username: 'gina', name: 'Gina Guest' }), 'project guest');
-    served = await serveOverHttp(site.app);
-    base = served.base;
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    browsing = await openInBrowser(site);
+    ({ page, base } = browsing);
   });
   after(async () => {
-    await browser?.close();
-    served?.close();
-    await site.close();
-    await site.location.remove();
+    await browsing?.close();
   });
 
   it('logs in, browses, stars a project and adds a member', async () => {

@@ -10,14 +10,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Project } from '../projectroles/entities';
 import { createProject } from '../projectroles/projects';
 import { databaseKind } from '../test/helpers/database';
 import { startTestSite, TEST_PASSWORD, type TestSite } from '../test/helpers/site';
 import { runWriter, type Written } from './fixtures/add-timeline-event';
-import { serveOverHttp, type ServedApp } from '../test/helpers/http-server';
-import { launchChromium } from './fixtures/chromium';
+import type { ServedApp } from '../test/helpers/http-server';
+import { openInBrowser, type SiteInBrowser } from './fixtures/site-in-browser';
 
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts', 'e2e');
 /** The promise of the feature: an open page shows a change within this. */
@@ -26,8 +26,8 @@ const DESCRIPTION = 'Imported 12 samples from sequencing run 42';
 
 describe('live timeline in Chromium', () => {
   let site: TestSite;
+  let browsing: SiteInBrowser | undefined;
   let served: ServedApp;
-  let browser: Browser;
   let page: Page;
   let base: string;
   let project: Project;
@@ -75,17 +75,12 @@ describe('live timeline in Chromium', () => {
     const category = await createProject(site.db.dataSource, { title: 'Genomics', type: 'CATEGORY', parent: null, owner });
     project = await createProject(site.db.dataSource, { title: 'Sequencing Core', type: 'PROJECT', parent: category, owner });
     await addEventHere('Sequencer calibrated');
-    served = await serveOverHttp(site.app);
-    base = served.base;
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    browsing = await openInBrowser(site);
+    ({ page, base, served } = browsing);
   });
   after(async () => {
     if (latencies.length > 0) console.log(`live timeline on ${databaseKind}: ${latencies.join(', ')}`);
-    await browser?.close();
-    served?.close();
-    await site.close();
-    await site.location.remove();
+    await browsing?.close();
   });
 
   it('shows events, a status change and a repeat from another process without reload', async () => {

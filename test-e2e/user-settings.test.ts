@@ -9,18 +9,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createProject } from '../projectroles/projects';
 import { startTestSite, TEST_PASSWORD, type TestSite } from '../test/helpers/site';
-import { serveOverHttp, type ServedApp } from '../test/helpers/http-server';
-import { launchChromium } from './fixtures/chromium';
+import { openInBrowser, type SiteInBrowser } from './fixtures/site-in-browser';
 
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts', 'e2e');
 
 describe('user settings in Chromium', { timeout: 120_000 }, () => {
   let site: TestSite;
-  let served: ServedApp;
-  let browser: Browser;
+  let browsing: SiteInBrowser | undefined;
   let page: Page;
   let base: string;
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -44,16 +42,11 @@ describe('user settings in Chromium', { timeout: 120_000 }, () => {
     site = await startTestSite();
     const owner = await site.createUser({ username: 'petra', name: 'Petra Preference' });
     await createProject(site.db.dataSource, { title: 'Starry Category', type: 'CATEGORY', parent: null, owner });
-    served = await serveOverHttp(site.app);
-    base = served.base;
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    browsing = await openInBrowser(site);
+    ({ page, base } = browsing);
   });
   after(async () => {
-    await browser?.close();
-    served?.close();
-    await site.close();
-    await site.location.remove();
+    await browsing?.close();
   });
 
   it('changes a preference on the profile and sees it in the user menu', async () => {
