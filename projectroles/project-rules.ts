@@ -136,6 +136,9 @@ export function addProjectrolesRules(rules: RuleSet, config: Pick<Config, 'allow
   rules.add('projectroles.star_project', allOf(isAuthenticated, anyOf(canView, childRole, isPublicStatsCategory), isSiteWritable));
   rules.add('projectroles.modify_project_data', notArchivedAndWritable);
   rules.add('projectroles.site_writable', isSiteWritable);
+  // Beyond SODAR: a member's own settings in a project, on a page of their own.
+  rules.add('projectroles.view_project_user_settings', allOf(isAuthenticated, anyOf(canView, childRole)));
+  rules.add('projectroles.update_project_user_settings', allOf(isAuthenticated, anyOf(canView, childRole), isSiteWritable));
   rules.add('projectroles.view_hidden_projects', isProjectOwner);
   rules.add('projectroles.update_site_settings', isSuperuser);
 }

@@ -6,6 +6,8 @@ import { renderPage } from '../app/pages';
 import { listMembers } from './members';
 import { projectGuard, type GuardDeps } from './project-access';
 import { projectAppLinks, projectDetailCards } from './app-links';
+import type { AppSettings } from './app-settings';
+import { projectUserSettingDefinitions } from './project-user-settings-views';
 import type { PluginRegistry } from './registry';
 import { isStarred } from './stars';
 
@@ -14,7 +16,7 @@ export const MEMBERS_PAGE_SIZE = 15;
 // Raw HTML in a readme is shown as text, and markdown-it refuses javascript: links.
 const markdown = new MarkdownIt({ html: false, linkify: true });
 
-export function projectPageRoutes(deps: GuardDeps & { registry: PluginRegistry }): express.Router {
+export function projectPageRoutes(deps: GuardDeps & { registry: PluginRegistry; settings: AppSettings }): express.Router {
   const router = express.Router();
 
   router.get('/members/:project', projectGuard(deps, 'projectroles.view_project_roles'), async (req, res) => {
@@ -49,6 +51,7 @@ export function projectPageRoutes(deps: GuardDeps & { registry: PluginRegistry }
         update: await can('projectroles.update_project'),
         delete: await can('projectroles.delete_project'),
         create: project.type === 'CATEGORY' && (await can('projectroles.create_project')),
+        mySettings: projectUserSettingDefinitions(deps, project).length > 0 && (await can('projectroles.view_project_user_settings')),
       },
       project,
       role: req.projectAccess!.role,

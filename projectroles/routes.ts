@@ -10,6 +10,7 @@ import type { GuardDeps } from './project-access';
 import { projectrolesApiRoutes } from './api-views';
 import { requireLogin } from './auth';
 import { settingApiRoutes } from './setting-api-views';
+import { projectUserSettingsRoutes } from './project-user-settings-views';
 import { siteSettingsRoutes } from './site-settings-views';
 import { homePage } from './views';
 
@@ -31,6 +32,7 @@ export function projectrolesRoutes(deps: ProjectrolesDeps): express.Router {
   project.use(siteSettingsRoutes(deps));
   project.use(projectFormRoutes(deps));
   project.use(memberRoutes(deps));
+  project.use(projectUserSettingsRoutes(deps));
   project.use(projectPageRoutes(deps));
   router.use('/project', project);
   return router;
