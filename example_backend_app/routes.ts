@@ -16,7 +16,7 @@ export const exampleRoutes: PluginRoute[] = [
       const api = new ExampleAPI({ user: req.user!.username }, settings);
       // The user's own app setting (USER scope), typed number through AppSettingTypes.
       const repeat = await req.plugin.settings.get('example_backend_app', 'greeting_repeat', { user: req.user });
-      res.json({ greeting: api.hello(), user: req.user!.sodar_uuid, show_greeting: settings.showGreeting, greeting_repeat: repeat });
+      res.json({ greeting: api.hello(), user: req.user?.sodar_uuid ?? null, show_greeting: settings.showGreeting, greeting_repeat: repeat });
     },
   },
 ];

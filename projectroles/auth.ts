@@ -54,6 +54,12 @@ export function sessionUser(dataSource: DataSource, cacheMs: number) {
   };
 }
 
+/** The signed-in user of a route that requires one (its rule or requireLogin let only users through). */
+export function signedInUser(req: Request): User {
+  if (!req.user) throw new PermissionDeniedError('Authentication required.');
+  return req.user;
+}
+
 /** Middleware for pages that need a logged-in user (anonymous: redirect to login). */
 export function requireLogin(req: Request, _res: Response, next: NextFunction): void {
   next(req.user ? undefined : new PermissionDeniedError('Please log in to see this page.'));

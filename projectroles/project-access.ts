@@ -158,3 +158,9 @@ export function projectGuard(deps: GuardDeps, permission: string, param = 'proje
       .catch(next);
   };
 }
+
+/** The project the guard resolved for this request; a route without projectGuard asking for it is a programming error. */
+export function guardedProject(req: Request): ProjectRow {
+  if (!req.project) throw new Error(`${req.method} ${req.path} reached its handler without the project guard`);
+  return req.project;
+}

@@ -4,8 +4,8 @@
  * /project/:project/settings/user for anyone who can see the project; saving is refused in
  * site read-only mode, as SODAR refuses PROJECT_USER writes over REST.
  */
-import express, { type Request } from 'express';
-import { projectGuard, type GuardDeps } from './project-access';
+import express from 'express';
+import { guardedProject, projectGuard, type GuardDeps } from './project-access';
 import { pageDefinitions, settingPageHandlers, type SettingPageDeps } from './setting-pages';
 
 /** The settings the page offers for `project`, e.g. to decide whether to link it. */
@@ -15,17 +15,13 @@ export function projectUserSettingDefinitions(deps: Pick<SettingPageDeps, 'regis
 
 export function projectUserSettingsRoutes(deps: GuardDeps & SettingPageDeps): express.Router {
   const router = express.Router();
-  const projectOf = (req: Request) => {
-    if (!req.project) throw new Error('project settings page reached without the project guard');
-    return req.project;
-  };
   const page = settingPageHandlers(deps, {
     scope: 'PROJECT_USER',
     template: 'projectroles/project_user_settings',
-    title: (req) => `My Settings in ${projectOf(req).title}`,
+    title: (req) => `My Settings in ${guardedProject(req).title}`,
     modifiableOnly: true,
     doneMessage: 'Your project settings were updated.',
-    doneUrl: (req) => `/project/${projectOf(req).sodar_uuid}`,
+    doneUrl: (req) => `/project/${guardedProject(req).sodar_uuid}`,
   });
   router.get('/:project/settings/user', projectGuard(deps, 'projectroles.view_project_user_settings'), page.show);
   router.post('/:project/settings/user', projectGuard(deps, 'projectroles.update_project_user_settings'), page.save);

@@ -14,7 +14,8 @@ import { AppSettingError, coerceValue, type SettingDefinition, type SettingScope
 import type { AppSettings } from './app-settings';
 import { UserEntity, type Project, type User } from './entities';
 import { PROJECTROLES_MEDIA_TYPE } from './api-views';
-import { projectGuard, type GuardDeps } from './project-access';
+import { signedInUser } from './auth';
+import { guardedProject, projectGuard, type GuardDeps } from './project-access';
 import { coreSettingProblem, placeOf } from './project-setting-checks';
 import type { PluginRegistry } from './registry';
 import { serializeUser } from './serializers';
@@ -108,9 +109,9 @@ export function settingApiRoutes(deps: SettingApiDeps): express.Router {
 
   router.get('/api/settings/retrieve/user', rest, authenticated, wrap(async (req, res) => {
     const def = definitionOf(deps.settings, paramsOf(req), ['USER']);
-    const user = req.user!;
+    const user = signedInUser(req);
     const value = await deps.settings.get(def.plugin, def.name, { user });
-    res.json(serializeSetting(def, value, { project: null, user }, req.apiVersion!));
+    res.json(serializeSetting(def, value, { project: null, user }, req.apiVersion ?? PROJECTROLES_MEDIA_TYPE.defaultVersion));
   }));
 
   router.post('/api/settings/set/user', rest, authenticated, wrap(async (req, res) => {
@@ -118,13 +119,14 @@ export function settingApiRoutes(deps: SettingApiDeps): express.Router {
     const def = definitionOf(deps.settings, params, ['USER']);
     // As SODAR: not even a superuser sets a non-modifiable setting here; allowed in read-only mode.
     if (!def.userModifiable) throw new PermissionDeniedError(NOT_USER_MODIFIABLE);
-    await store(req.user!, { user: req.user! }, def, postedValue(def, params));
+    const user = signedInUser(req);
+    await store(user, { user }, def, postedValue(def, params));
     res.json({ detail: `Set value of ${def.plugin}.settings.${def.name}` });
   }));
 
   /** The project's target of a PROJECT or PROJECT_USER request, after the user checks. */
   const projectTarget = async (req: Request, def: SettingDefinition, params: Record<string, unknown>) => {
-    const project = req.project!;
+    const project = guardedProject(req);
     if (!def.projectTypes.includes(project.type)) throw new SettingRequestError(`Project type ${project.type} not allowed for setting ${def.name}`);
     return { project, user: def.scope === 'PROJECT_USER' ? await settingUser(deps.dataSource, req, params.user) : null };
   };
@@ -137,13 +139,13 @@ export function settingApiRoutes(deps: SettingApiDeps): express.Router {
     }
     const target = await projectTarget(req, def, params);
     const value = await deps.settings.get(def.plugin, def.name, target);
-    res.json(serializeSetting(def, value, target, req.apiVersion!));
+    res.json(serializeSetting(def, value, target, req.apiVersion ?? PROJECTROLES_MEDIA_TYPE.defaultVersion));
   }));
 
   router.post('/api/settings/set/:project', rest, requireApiUser, projectGuard(deps, 'projectroles.view_project'), wrap(async (req, res) => {
     const params = paramsOf(req);
     const def = definitionOf(deps.settings, params, ['PROJECT', 'PROJECT_USER']);
-    const user = req.user!;
+    const user = signedInUser(req);
     if (def.scope === 'PROJECT' && !(await deps.rules.test('projectroles.update_project_settings', user, req.projectAccess))) {
       throw new PermissionDeniedError('User lacks permission to update PROJECT scope app settings in this project');
     }

@@ -9,8 +9,10 @@ import type { DataSource } from 'typeorm';
 import { flash, renderPage } from '../app/pages';
 import { settingKey, type SettingDefinition, type SettingValue } from './app-setting-definitions';
 import type { AppSettings } from './app-settings';
-import type { Project, User } from './entities';
+import type { Project } from './entities';
 import type { PluginRegistry } from './registry';
+import { signedInUser } from './auth';
+import { guardedProject } from './project-access';
 import { readSettingForm, settingFields } from './setting-forms';
 import { applySettingChanges } from './setting-updates';
 import { userSettingsOf } from './user-settings';
@@ -52,29 +54,22 @@ export function pageDefinitions(
 
 /** The project of a PROJECT_USER page (the project guard set it), else null. */
 function pageProject(page: SettingPage, req: Request): Project | null {
-  if (page.scope !== 'PROJECT_USER') return null;
-  if (!req.project) throw new Error('project settings page reached without the project guard');
-  return req.project;
+  return page.scope === 'PROJECT_USER' ? guardedProject(req) : null;
 }
 
 /** The current values of the page's scope, in one statement (USER, PROJECT_USER) or none (SITE: the cached values). */
 async function currentValues(deps: SettingPageDeps, page: SettingPage, req: Request): Promise<Readonly<Record<string, SettingValue>>> {
   if (page.scope === 'USER') return userSettingsOf(deps.settings, req);
   if (page.scope === 'SITE') return deps.settings.getAll('SITE');
-  return deps.settings.getAll('PROJECT_USER', { project: pageProject(page, req), user: signedIn(req) });
+  return deps.settings.getAll('PROJECT_USER', { project: pageProject(page, req), user: signedInUser(req) });
 }
 
 const resolved = (value: string | ((req: Request) => string), req: Request) => (typeof value === 'function' ? value(req) : value);
 
-function signedIn(req: Request): User {
-  // The routes' rules let only signed-in users through.
-  if (!req.user) throw new Error('settings page reached without a user');
-  return req.user;
-}
 
 export function settingPageHandlers(deps: SettingPageDeps, page: SettingPage): { show: RequestHandler; save: RequestHandler } {
   const formOptions = (req: Request) => {
-    const user = signedIn(req);
+    const user = signedInUser(req);
     return { superuser: user.is_superuser, target: { project: pageProject(page, req), user: page.scope === 'SITE' ? null : user } };
   };
   const definitions = (req: Request) => pageDefinitions(deps, page.scope, page.modifiableOnly, pageProject(page, req));
@@ -87,7 +82,7 @@ export function settingPageHandlers(deps: SettingPageDeps, page: SettingPage): {
   const show: RequestHandler = async (req, res) => render(req, res, await currentValues(deps, page, req), {});
 
   const save: RequestHandler = async (req, res) => {
-    const user = signedIn(req);
+    const user = signedInUser(req);
     const read = readSettingForm(definitions(req), req.body as Record<string, unknown>, formOptions(req));
     if (Object.keys(read.errors).length > 0) {
       const values = { ...(await currentValues(deps, page, req)) };

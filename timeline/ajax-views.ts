@@ -38,9 +38,11 @@ export async function eventAccess(deps: TimelineViewDeps, req: Request, uuid: st
     return { row, access: null, extraData: user.is_superuser };
   }
   const [project] = await projectsByUuid(deps.dataSource, [row.project_uuid]);
-  const access = (await loadProjectAccess(deps.dataSource, user, [project!])).get(project!.id)!;
+  // The foreign key keeps an event's project; a missing one would be a broken database.
+  if (!project) throw new NotFoundError(`No project for timeline event ${uuid}`);
+  const access = (await loadProjectAccess(deps.dataSource, user, [project])).get(project.id)!;
   // An event's project obeys the access block and IP allow list as its :project routes do.
-  Object.assign(access, (await loadEntryFlags(deps.dataSource, [project!])).get(project!.id));
+  Object.assign(access, (await loadEntryFlags(deps.dataSource, [project])).get(project.id));
   const denial = deps.projectEntryDenial(req, access);
   if (denial) throw denial;
   if (!(await allowed('timeline.view_timeline', access))) throw new PermissionDeniedError();

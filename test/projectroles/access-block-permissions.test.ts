@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { ACCESS_BLOCKED_MESSAGE } from '../../projectroles/project-access';
 import { ALL_ACTORS, expectedOnC, expectedOnP, type Actor } from '../helpers/permission-fixture';
 import { passesNormally, send, switchTableSuite, tableMismatches, TIMELINE_ACCEPT, type SwitchRoute } from '../helpers/switch-routes';
+import { present } from '../helpers/present';
 
 for (const variant of [
   { name: 'private', publicGuest: false },
@@ -32,10 +33,10 @@ for (const variant of [
       await block(true);
       const jsonMessage = ACCESS_BLOCKED_MESSAGE.slice(0, -1);
       assert.equal(jsonMessage, 'Access to project temporarily blocked by an administrator, please try again later');
-      const byName = (name: string) => t.routes.find((r) => r.name === name)!;
+      const byName = (name: string) => present(t.routes.find((r) => r.name === name), `route ${name}`);
       for (const actor of ['O', 'G', 'N'] as const) {
-        const agent = t.clients.agents.get(actor)!;
-        const token = t.clients.tokens.get(actor)!;
+        const agent = present(t.clients.agents.get(actor), `agent of ${actor}`);
+        const token = present(t.clients.tokens.get(actor), `CSRF token of ${actor}`);
         await send(agent, byName('detail P'), token).expect(302).expect('Location', '/');
         assert.ok((await agent.get('/').expect(200)).text.includes(ACCESS_BLOCKED_MESSAGE), `${actor} sees the message at home`);
         for (const name of ['sidebar P', 'timeline card P', 'timeline REST list P']) {
@@ -53,13 +54,13 @@ for (const variant of [
       );
       assert.ok(event, 'the fixture recorded an event in the project');
       for (const actor of ['O', 'G', 'su'] as const) {
-        const agent = t.clients.agents.get(actor)!;
+        const agent = present(t.clients.agents.get(actor), `agent of ${actor}`);
         const expected = actor === 'su' ? 200 : 403;
         await agent.get(`/timeline/ajax/detail/${event.sodar_uuid}`).expect(expected);
         await agent.get(`/timeline/api/retrieve/${event.sodar_uuid}`).set('Accept', TIMELINE_ACCEPT).expect(expected);
       }
       await block(false);
-      await t.clients.agents.get('O')!.get(`/timeline/ajax/detail/${event.sodar_uuid}`).expect(200);
+      await present(t.clients.agents.get('O'), 'agent of O').get(`/timeline/ajax/detail/${event.sodar_uuid}`).expect(200);
     });
 
     it('answers as without it once unblocked', async () => {

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ALL_ACTORS, expectedOnC, expectedOnP, type Actor } from '../helpers/permission-fixture';
 import { passesNormally, send, switchTableSuite, tableMismatches, type SwitchRoute } from '../helpers/switch-routes';
+import { present } from '../helpers/present';
 
 const EXEMPT: Actor[] = ['su', 'OC', 'DC', 'O', 'D'];
 /** An address no test client connects from. */
@@ -45,9 +46,9 @@ for (const trustProxy of [false, true]) {
 
     it('denies with the generic message, not the access block text', async () => {
       await restrict(true, ELSEWHERE);
-      const agent = t.clients.agents.get('G')!;
-      const sidebar = t.routes.find((r) => r.name === 'sidebar P')!;
-      const res = await send(agent, sidebar, t.clients.tokens.get('G')!).expect(403);
+      const agent = present(t.clients.agents.get('G'), 'agent of G');
+      const sidebar = present(t.routes.find((r) => r.name === 'sidebar P'), 'route sidebar P');
+      const res = await send(agent, sidebar, present(t.clients.tokens.get('G'), 'CSRF token of G')).expect(403);
       assert.deepEqual(res.body, { detail: 'User not authorized for requested action.' });
     });
 

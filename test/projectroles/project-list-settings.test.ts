@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { createProject } from '../../projectroles/projects';
 import { actorAgents, buildFixture, type Actor, type Agent, type Fixture } from '../helpers/permission-fixture';
 import { anonymous, startTestSite, type TestSite } from '../helpers/site';
+import { present } from '../helpers/present';
 
 interface Listed {
   uuid: string;
@@ -23,7 +24,7 @@ describe('the project list and projectroles settings', () => {
   let agents: Map<Actor, Agent>;
 
   const list = async (actor: Actor, parent?: string): Promise<Listed[]> => {
-    const res = await agents.get(actor)!.get(`/project/ajax/list${parent ? `?parent=${parent}` : ''}`).expect(200);
+    const res = await present(agents.get(actor), `agent of ${actor}`).get(`/project/ajax/list${parent ? `?parent=${parent}` : ''}`).expect(200);
     return (res.body as { projects: Listed[] }).projects;
   };
   const entry = async (actor: Actor, uuid: string, parent?: string) => {
@@ -59,17 +60,17 @@ describe('the project list and projectroles settings', () => {
     await site.db.dataSource.query('UPDATE projectroles_project SET public_access_id = NULL WHERE id = $1', [fixture.project.id]);
     await site.db.dataSource.query('UPDATE projectroles_project SET has_public_children = false WHERE id = $1', [fixture.category.id]);
     assert.equal(await entry('N', c), null, 'not listed without public stats');
-    await agents.get('N')!.get(`/project/${c}`).expect(302);
+    await present(agents.get('N'), 'agent of N').get(`/project/${c}`).expect(302);
 
     await site.settings.set('projectroles', 'category_public_stats', true, { project: fixture.category });
     assert.deepEqual(await entry('N', c), { access: true, blocked: false });
-    await agents.get('N')!.get(`/project/${c}`).expect(200);
+    await present(agents.get('N'), 'agent of N').get(`/project/${c}`).expect(200);
     await anonymous(site.app).get('/project/ajax/list').expect(403);
 
     // Below the top level the setting gives nothing (SODAR refuses it there in forms and REST).
-    const sub = await createProject(site.db.dataSource, { title: 'Sub', type: 'CATEGORY', parent: fixture.category, owner: fixture.users.get('OC')! });
+    const sub = await createProject(site.db.dataSource, { title: 'Sub', type: 'CATEGORY', parent: fixture.category, owner: present(fixture.users.get('OC'), 'user of OC') });
     await site.settings.set('projectroles', 'category_public_stats', true, { project: sub });
     assert.equal(await entry('N', sub.sodar_uuid, c), null, 'a lower category is not listed');
-    await agents.get('N')!.get(`/project/${sub.sodar_uuid}`).expect(302);
+    await present(agents.get('N'), 'agent of N').get(`/project/${sub.sodar_uuid}`).expect(302);
   });
 });
