@@ -15,6 +15,7 @@ import { RuleSet } from '../../projectroles/rules';
 import { submitForm } from '../helpers/form-fields';
 import { scratchDir } from '../helpers/scratch';
 import { anonymous, csrfTokenOf, logIn, startTestSite, type TestSite } from '../helpers/site';
+import { settingsAppRecorder } from '../helpers/settings-app';
 
 type Agent = Awaited<ReturnType<typeof logIn>>;
 
@@ -234,7 +235,7 @@ describe('app settings', () => {
     });
 
     it('sets a PROJECT setting for owners only, with hooks and a classified event', async () => {
-      const recorder = site.registry.getAppPlugin('settings_app', 'backend') as unknown as { calls: string[] };
+      const recorder = settingsAppRecorder(site.registry);
       recorder.calls.length = 0;
       const res = await setOk(ownerAgent, { plugin_name: 'settings_app', setting_name: 'project_int', value: '42' });
       assert.deepEqual(res.body, { detail: `Set value of settings_app.settings.project_int (project=${project.sodar_uuid}; user=None)` });

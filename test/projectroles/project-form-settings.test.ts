@@ -13,6 +13,7 @@ import { createProject } from '../../projectroles/projects';
 import { submitForm } from '../helpers/form-fields';
 import { scratchDir } from '../helpers/scratch';
 import { logIn, startTestSite, type TestSite } from '../helpers/site';
+import { settingsAppRecorder } from '../helpers/settings-app';
 
 type Agent = Awaited<ReturnType<typeof logIn>>;
 
@@ -40,7 +41,7 @@ describe('project form settings', () => {
   let ownerAgent: Agent;
   const value = async (plugin: string, name: string, on: Project) => site.settings.get(plugin, name, { project: on });
   const storedRows = async (on: Project) => site.db.dataSource.query('SELECT plugin_name, name, value FROM projectroles_appsetting WHERE project_id = $1 ORDER BY plugin_name, name', [on.id]);
-  const recorder = () => site.registry.getAppPlugin('settings_app', 'backend') as unknown as { calls: string[]; brokenValidator: boolean };
+  const recorder = () => settingsAppRecorder(site.registry);
 
   before(async () => {
     handle = await siteWith(['settings_app']);
